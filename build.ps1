@@ -1,0 +1,151 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and packages the FcInvoke module.
+.DESCRIPTION
+    Build    compiles src/FcInvoke and lays out an importable module in out/FcInvoke.
+    Test     builds, runs the xunit tests and the Pester tests (in a fresh pwsh, against out/FcInvoke),
+             and prints one line "tests: N passed, M failed"; exits non-zero on any failure.
+    Demo     builds, starts the local FC emulator and invokes a demo function sync and async.
+    Package  builds and writes out/package/FcInvoke (the module folder) and a .nupkg of it.
+    Clean    removes out/ and the bin/obj folders.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Clean')]
+    [string] $Task = 'Build',
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$moduleOut = Join-Path $out 'FcInvoke'
+
+function Invoke-Native {
+    param([string] $Command, [string[]] $Arguments)
+    & $Command @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$Command $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-Build {
+    $bin = Join-Path $out 'bin'
+    Invoke-Native dotnet @('build', (Join-Path $root 'src/FcInvoke/FcInvoke.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-o', $bin)
+    if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $moduleOut
+    Copy-Item (Join-Path $bin 'FcInvoke.dll'), (Join-Path $bin 'FcInvoke.pdb') $moduleOut
+    Copy-Item (Join-Path $root 'FcInvoke.psd1') $moduleOut
+    Copy-Item (Join-Path $root 'src/FcInvoke/FcInvoke.Format.ps1xml') $moduleOut
+    Write-Host "Module: $moduleOut"
+}
+
+function Get-NuGetPackageRoot {
+    $line = dotnet nuget locals global-packages --list | Select-Object -First 1
+    if ($LASTEXITCODE -ne 0 -or $line -notmatch 'global-packages:\s*(.+)$') { throw "Cannot find the NuGet global packages folder: $line" }
+    $Matches[1].Trim()
+}
+
+function Get-PesterModulePath {
+    Invoke-Native dotnet @('restore', (Join-Path $root 'tests/tools/Pester.csproj'), '--nologo', '-v', 'quiet')
+    $path = Join-Path (Get-NuGetPackageRoot) 'pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path $path)) { throw "Pester was restored but $path is missing." }
+    $path
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $results = Join-Path $out 'test-results'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $results
+
+    # xunit: the core (signing, request building, parsing), plain C#.
+    $trx = Join-Path $results 'xunit.trx'
+    & dotnet test (Join-Path $root 'tests/FcInvoke.Tests/FcInvoke.Tests.csproj') -c $Configuration --nologo `
+        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
+    $xunitExit = $LASTEXITCODE
+    $xunitPassed = 0; $xunitFailed = 0
+    if (Test-Path $trx) {
+        $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+        $xunitPassed = [int]$counters.passed
+        $xunitFailed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    }
+    if ($xunitExit -ne 0 -and $xunitFailed -eq 0) { $xunitFailed = 1 }  # the run itself broke
+
+    # Pester: the cmdlets, through the built module, in a fresh pwsh.
+    $pester = Get-PesterModulePath
+    $pesterJson = Join-Path $results 'pester.json'
+    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'tests/Invoke-PesterSuite.ps1') `
+        -ModulePath (Join-Path $moduleOut 'FcInvoke.psd1') -PesterPath $pester -ResultPath $pesterJson
+    $pesterExit = $LASTEXITCODE
+    $pesterPassed = 0; $pesterFailed = 0
+    if (Test-Path $pesterJson) {
+        $p = Get-Content $pesterJson -Raw | ConvertFrom-Json
+        $pesterPassed = [int]$p.Passed; $pesterFailed = [int]$p.Failed
+    }
+    if ($pesterExit -ne 0 -and $pesterFailed -eq 0) { $pesterFailed = 1 }
+
+    $passed = $xunitPassed + $pesterPassed
+    $failed = $xunitFailed + $pesterFailed
+    Write-Host "xunit: $xunitPassed passed, $xunitFailed failed; pester: $pesterPassed passed, $pesterFailed failed"
+    Write-Host "tests: $passed passed, $failed failed"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'docs/examples/Demo.ps1') -ModulePath (Join-Path $moduleOut 'FcInvoke.psd1')
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $manifest = Import-PowerShellDataFile (Join-Path $moduleOut 'FcInvoke.psd1')
+    $version = $manifest.ModuleVersion
+    $packageRoot = Join-Path $out 'package'
+    if (Test-Path $packageRoot) { Remove-Item $packageRoot -Recurse -Force }
+    $folder = Join-Path $packageRoot 'FcInvoke'
+    Copy-Item $moduleOut $folder -Recurse
+    Copy-Item (Join-Path $root 'README.md') $folder
+
+    # A PowerShellGet-style nupkg: the module files at the package root plus a nuspec.
+    $nuspec = @"
+<?xml version="1.0" encoding="utf-8"?>
+<package xmlns="http://schemas.microsoft.com/packaging/2011/08/nuspec.xsd">
+  <metadata>
+    <id>FcInvoke</id>
+    <version>$version</version>
+    <authors>$([Security.SecurityElement]::Escape($manifest.Author))</authors>
+    <description>$([Security.SecurityElement]::Escape($manifest.Description))</description>
+    <tags>$($manifest.PrivateData.PSData.Tags -join ' ') PSModule</tags>
+    <licenseUrl>$($manifest.PrivateData.PSData.LicenseUri)</licenseUrl>
+  </metadata>
+</package>
+"@
+    $staging = Join-Path $packageRoot 'staging'
+    Copy-Item $folder $staging -Recurse
+    Set-Content -Path (Join-Path $staging 'FcInvoke.nuspec') -Value $nuspec -Encoding utf8NoBOM
+    $nupkg = Join-Path $packageRoot "FcInvoke.$version.nupkg"
+    Add-Type -AssemblyName System.IO.Compression.FileSystem
+    [IO.Compression.ZipFile]::CreateFromDirectory($staging, $nupkg)
+    Remove-Item $staging -Recurse -Force
+    Write-Host "Package: $folder"
+    Write-Host "Package: $nupkg"
+}
+
+function Invoke-Clean {
+    foreach ($path in @($out) + (Get-ChildItem $root -Recurse -Directory -Include bin, obj | Where-Object FullName -notlike "$out*").FullName) {
+        if ($path -and (Test-Path $path)) { Remove-Item $path -Recurse -Force }
+    }
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Package' { Invoke-Package }
+    'Clean' { Invoke-Clean }
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using FcInvoke.Emulator;
+
+namespace FcInvoke.Commands
+{
+    /// <summary>Start-FcEmulator: a local FC on 127.0.0.1 that runs script blocks as functions.</summary>
+    [Cmdlet(VerbsLifecycle.Start, "FcEmulator")]
+    [OutputType(typeof(FcEmulator))]
+    public sealed class StartFcEmulatorCommand : PSCmdlet
+    {
+        /// <summary>'functionName' (FC 3.0) or 'serviceName/functionName' (FC 2.0) mapped to a script block param($Event, $Context).</summary>
+        [Parameter(Position = 0)]
+        [ValidateNotNull]
+        public Hashtable Function { get; set; } = new Hashtable();
+
+        /// <summary>TCP port on 127.0.0.1; 0 (the default) picks a free one.</summary>
+        [Parameter]
+        [ValidateRange(0, 65535)]
+        public int Port { get; set; }
+
+        /// <summary>How many function runs may execute at once (runspaces in the pool).</summary>
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int MaxConcurrency { get; set; } = 16;
+
+        protected override void EndProcessing()
+        {
+            var functions = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (DictionaryEntry entry in Function)
+            {
+                var key = entry.Key?.ToString();
+                var problem = FcEmulator.CheckFunctionKey(key);
+                if (problem != null)
+                {
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "FcEmulatorInvalidFunctionName", ErrorCategory.InvalidArgument, key));
+                }
+                string script;
+                switch (Interop.PSJson.Unwrap(entry.Value))
+                {
+                    case ScriptBlock block: script = block.ToString(); break;
+                    case string text: script = text; break;
+                    default:
+                        ThrowTerminatingError(new ErrorRecord(
+                            new ArgumentException($"The function '{key}' must be a script block, not {entry.Value?.GetType().Name ?? "null"}."),
+                            "FcEmulatorInvalidFunction", ErrorCategory.InvalidArgument, entry.Value));
+                        return;
+                }
+                functions[key] = script;
+            }
+            try
+            {
+                var emulator = FcEmulator.Start(functions, Port, MaxConcurrency);
+                WriteVerbose($"FC emulator listening on {emulator.Endpoint} with {functions.Count} function(s).");
+                WriteObject(emulator);
+            }
+            catch (System.Net.HttpListenerException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "FcEmulatorPortUnavailable", ErrorCategory.ResourceUnavailable, Port));
+            }
+        }
+    }
+
+    /// <summary>Stop-FcEmulator: stops the given emulators, or every emulator of this session when none is given.</summary>
+    [Cmdlet(VerbsLifecycle.Stop, "FcEmulator")]
+    public sealed class StopFcEmulatorCommand : PSCmdlet
+    {
+        private bool _sawInput;
+
+        [Parameter(Position = 0, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public FcEmulator[] InputObject { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (InputObject == null) return;
+            _sawInput = true;
+            foreach (var emulator in InputObject)
+            {
+                WriteVerbose($"Stopping the FC emulator on {emulator.Endpoint}.");
+                emulator.Stop();
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_sawInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject))) return;
+            foreach (var emulator in FcEmulator.All)
+            {
+                WriteVerbose($"Stopping the FC emulator on {emulator.Endpoint}.");
+                emulator.Stop();
+            }
+        }
+    }
+
+    /// <summary>Get-FcEmulator: the emulators running in this session.</summary>
+    [Cmdlet(VerbsCommon.Get, "FcEmulator")]
+    [OutputType(typeof(FcEmulator))]
+    public sealed class GetFcEmulatorCommand : PSCmdlet
+    {
+        protected override void EndProcessing()
+        {
+            foreach (var emulator in FcEmulator.All) WriteObject(emulator);
+        }
+    }
+}

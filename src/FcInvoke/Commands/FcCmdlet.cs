@@ -1,0 +1,189 @@
+using System;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using FcInvoke.Core;
+using FcInvoke.Credentials;
+
+namespace FcInvoke.Commands
+{
+    /// <summary>
+    /// Base of the cmdlets that call FC: the connection parameters, one cancellation source that StopProcessing
+    /// cancels, the message pump, and the mapping of core exceptions to error records with stable ids.
+    /// </summary>
+    public abstract class FcCmdlet : PSCmdlet, IDisposable
+    {
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private FcClient _client;
+
+        /// <summary>Region id, e.g. cn-hangzhou. Default: $env:ALIBABA_CLOUD_REGION_ID.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [Alias("RegionId")]
+        public string Region { get; set; }
+
+        /// <summary>The Alibaba Cloud account (UID) that owns the function. Default: $env:ALIBABA_CLOUD_ACCOUNT_ID.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string AccountId { get; set; }
+
+        /// <summary>An explicit FC base URI (the emulator, a proxy); replaces the account endpoint.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        [Alias("EndpointUrl")]
+        public Uri Endpoint { get; set; }
+
+        /// <summary>Use the VPC endpoint {account}.{region}-internal.fc.aliyuncs.com.</summary>
+        [Parameter]
+        public SwitchParameter Internal { get; set; }
+
+        /// <summary>AccessKey ID as the user name and AccessKey secret as the password.</summary>
+        [Parameter]
+        [Credential]
+        [ValidateNotNull]
+        public PSCredential Credential { get; set; }
+
+        /// <summary>STS security token that goes with a temporary -Credential.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public SecureString SecurityToken { get; set; }
+
+        /// <summary>Retries after throttling (and, for reads, after 5xx and dropped connections); 0 disables them.</summary>
+        [Parameter]
+        [ValidateRange(0, 10)]
+        public int MaxRetries { get; set; } = FcRetryPolicy.DefaultMaxRetries;
+
+        internal CancellationToken Stopping => _stopping.Token;
+        internal PipelineMessageQueue Messages { get; } = new PipelineMessageQueue();
+
+        internal FcCallOptions CallOptions(int timeoutSec) => new FcCallOptions
+        {
+            TimeoutSec = timeoutSec,
+            Retry = MaxRetries == FcRetryPolicy.DefaultMaxRetries ? FcRetryPolicy.Default : new FcRetryPolicy(MaxRetries),
+        };
+
+        /// <summary>The client for this command, resolved once; a resolution failure ends the command (nothing can go on).</summary>
+        internal FcClient Client
+        {
+            get
+            {
+                if (_client != null) return _client;
+                try
+                {
+                    _client = new FcClient(FcConnectionResolver.Resolve(ConnectionRequest()));
+                }
+                catch (FcCredentialException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, "FcCredentialNotFound", ErrorCategory.AuthenticationError, null));
+                }
+                catch (ArgumentException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, "FcEndpointUnknown", ErrorCategory.InvalidArgument, Endpoint));
+                }
+                return _client;
+            }
+        }
+
+        internal FcConnectionRequest ConnectionRequest()
+        {
+            FcCredential credential = null;
+            if (Credential != null)
+            {
+                var network = Credential.GetNetworkCredential();
+                string token = SecurityToken != null ? new NetworkCredential(string.Empty, SecurityToken).Password : null;
+                credential = new FcCredential(Credential.UserName, network.Password, token, null, "Parameter");
+            }
+            else if (SecurityToken != null)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException("-SecurityToken goes with -Credential (the temporary AccessKey pair it belongs to)."),
+                    "FcSecurityTokenWithoutCredential", ErrorCategory.InvalidArgument, null));
+            }
+            return new FcConnectionRequest
+            {
+                Endpoint = Endpoint,
+                Region = Region,
+                AccountId = AccountId,
+                Internal = Internal.IsPresent,
+                Credential = credential,
+            };
+        }
+
+        /// <summary>Runs core work off the pipeline thread and waits for it here, writing its messages meanwhile.</summary>
+        internal T Run<T>(Func<IFcLog, CancellationToken, Task<T>> work)
+        {
+            Task<T> task;
+            try { task = work(Messages, Stopping); }
+            catch (Exception ex) { task = Task.FromException<T>(ex); }
+            try
+            {
+                return Messages.Pump(this, task);
+            }
+            catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        /// <summary>
+        /// Maps a core failure to a non-terminating error record. Returns false for exceptions that are not FC failures,
+        /// which the caller lets propagate.
+        /// </summary>
+        internal bool TryWriteFcError(Exception ex, object target)
+        {
+            var record = ToErrorRecord(ex, target);
+            if (record == null) return false;
+            WriteError(record);
+            return true;
+        }
+
+        internal static ErrorRecord ToErrorRecord(Exception ex, object target)
+        {
+            switch (ex)
+            {
+                case FcFunctionException fe:
+                    return new ErrorRecord(fe, "FcFunctionError", ErrorCategory.InvalidResult, fe.Result);
+                case FcServiceException se:
+                    return new ErrorRecord(se, "FcServiceError", CategoryFor(se.StatusCode), target);
+                case FcTimeoutException te:
+                    return new ErrorRecord(te, "FcTimeout", ErrorCategory.OperationTimeout, target);
+                case FcTransportException tr:
+                    return new ErrorRecord(tr, "FcConnectionFailed", ErrorCategory.ConnectionError, target);
+                case FcCredentialException ce:
+                    return new ErrorRecord(ce, "FcCredentialNotFound", ErrorCategory.AuthenticationError, target);
+                default:
+                    return null;
+            }
+        }
+
+        internal static ErrorCategory CategoryFor(int status)
+        {
+            switch (status)
+            {
+                case 400: return ErrorCategory.InvalidArgument;
+                case 401:
+                case 403: return ErrorCategory.PermissionDenied;
+                case 404: return ErrorCategory.ObjectNotFound;
+                case 409: return ErrorCategory.ResourceExists;
+                case 412: return ErrorCategory.InvalidOperation;
+                case 413:
+                case 429:
+                case 503: return ErrorCategory.LimitsExceeded;
+                default: return status >= 500 ? ErrorCategory.ResourceUnavailable : ErrorCategory.InvalidOperation;
+            }
+        }
+
+        internal void WriteInvalidArgument(string message, string errorId, object target) =>
+            WriteError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target));
+
+        protected override void StopProcessing() => _stopping.Cancel();
+
+        public void Dispose()
+        {
+            _stopping.Dispose();
+            Messages.Dispose();
+        }
+    }
+}

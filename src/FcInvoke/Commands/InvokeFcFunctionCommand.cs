@@ -1,0 +1,173 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using FcInvoke.Core;
+using FcInvoke.Interop;
+
+namespace FcInvoke.Commands
+{
+    public enum FcInvocationType { Sync, Async }
+
+    public enum FcLogType { None, Tail }
+
+    /// <summary>Invoke-FcFunction: one InvokeFunction call per input, FC 2.0 with -ServiceName, FC 3.0 without.</summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "FcFunction", DefaultParameterSetName = PayloadSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(FcInvocationResult))]
+    public sealed class InvokeFcFunctionCommand : FcCmdlet
+    {
+        private const string PayloadSet = "Payload";
+        private const string FileSet = "InputFile";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [Alias("Name")]
+        public string FunctionName { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string ServiceName { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string Qualifier { get; set; }
+
+        /// <summary>The event: a string is sent as UTF-8 as it is, byte[] raw, anything else as JSON.</summary>
+        [Parameter(Position = 1, ValueFromPipeline = true, ParameterSetName = PayloadSet)]
+        [AllowNull]
+        [AllowEmptyString]
+        [Alias("Event", "Body")]
+        public object Payload { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
+        [ValidateNotNullOrEmpty]
+        [Alias("EventFile")]
+        public string InputFile { get; set; }
+
+        [Parameter]
+        public FcInvocationType InvocationType { get; set; } = FcInvocationType.Sync;
+
+        [Parameter]
+        public FcLogType LogType { get; set; } = FcLogType.None;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [Alias("TaskId")]
+        public string AsyncTaskId { get; set; }
+
+        [Parameter]
+        public SwitchParameter EnableAsyncTask { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string TraceId { get; set; }
+
+        /// <summary>Bound for one call in seconds, retries included; 0 (the default) waits as long as the function runs.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int TimeoutSec { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var target = (object)Payload ?? FunctionName;
+            var spec = BuildSpec(target);
+            if (spec == null) return;
+
+            var request = FcInvocation.BuildRequest(spec);
+            if (!ShouldProcess(DescribeForShouldProcess(request), "Invoke")) return;
+
+            FcInvocationResult result;
+            try
+            {
+                result = Run((log, ct) => FcInvocation.InvokeAsync(Client, spec, CallOptions(TimeoutSec), log, ct));
+            }
+            catch (Exception ex) when (TryWriteFcError(ex, target))
+            {
+                return;
+            }
+
+            if (result.IsFunctionError)
+            {
+                WriteError(ToErrorRecord(new FcFunctionException(result), target));
+                return;
+            }
+            WriteObject(result);
+        }
+
+        /// <summary>Validates names, reads the payload and checks its size; null (with an error written) when this input cannot be sent.</summary>
+        private FcInvocationSpec BuildSpec(object target)
+        {
+            bool isAsync = InvocationType == FcInvocationType.Async ||
+                           (AsyncTaskId != null && !MyInvocation.BoundParameters.ContainsKey(nameof(InvocationType)));
+            var spec = new FcInvocationSpec
+            {
+                Function = new FcFunctionRef(FunctionName, ServiceName, Qualifier),
+                IsAsync = isAsync,
+                LogTail = LogType == FcLogType.Tail,
+                AsyncTaskId = AsyncTaskId,
+                EnableAsyncTask = EnableAsyncTask.IsPresent,
+                TraceId = TraceId,
+            };
+
+            var problem = FcNames.CheckFunction(spec.Function);
+            if (problem != null) { WriteInvalidArgument(problem, "FcInvalidName", target); return null; }
+
+            try
+            {
+                spec.Body = ParameterSetName == FileSet ? ReadInputFile(target, isAsync) : FcRequestBody.FromBytes(PSJson.ToBody(Payload));
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ItemNotFoundException)
+            {
+                WriteError(new ErrorRecord(ex, "FcInputFileUnreadable", ErrorCategory.ReadError, InputFile));
+                return null;
+            }
+            catch (PayloadTooLargeException ex)
+            {
+                WriteError(new ErrorRecord(ex, "FcPayloadTooLarge", ErrorCategory.LimitsExceeded, target));
+                return null;
+            }
+            if (spec.Body == null) return null;
+
+            problem = spec.Validate();
+            if (problem != null)
+            {
+                var id = problem.StartsWith("The payload", StringComparison.Ordinal) ? "FcPayloadTooLarge" : "FcInvalidArgument";
+                WriteError(new ErrorRecord(new ArgumentException(problem), id,
+                    id == "FcPayloadTooLarge" ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidArgument, target));
+                return null;
+            }
+            return spec;
+        }
+
+        private FcRequestBody ReadInputFile(object target, bool isAsync)
+        {
+            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(InputFile);
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                WriteError(new ErrorRecord(new FileNotFoundException($"The input file '{path}' does not exist.", path),
+                    "FcInputFileNotFound", ErrorCategory.ObjectNotFound, InputFile));
+                return null;
+            }
+            var tooLarge = FcNames.CheckPayloadSize(info.Length, isAsync);
+            if (tooLarge != null) throw new PayloadTooLargeException(tooLarge);
+            return FcRequestBody.FromFile(path);
+        }
+
+        private string DescribeForShouldProcess(FcRequest request)
+        {
+            if (!MyInvocation.BoundParameters.ContainsKey("WhatIf")) return request.Action + " " + request.PathAndQuery;
+            // -WhatIf shows the exact request, signed as it would be, with the signature and token redacted.
+            using (var message = FcRequestBuilder.Build(request, Client.Connection.Endpoint,
+                       Run((log, ct) => Client.Connection.Credentials.GetCredentialAsync(ct)),
+                       Client.Connection.AccountId, DateTimeOffset.UtcNow, FcRequestBuilder.NewNonce()))
+            {
+                return FcRequestBuilder.Describe(message) + Environment.NewLine + $"body: {request.Body?.Length ?? 0} bytes";
+            }
+        }
+
+        private sealed class PayloadTooLargeException : Exception
+        {
+            public PayloadTooLargeException(string message) : base(message) { }
+        }
+    }
+}

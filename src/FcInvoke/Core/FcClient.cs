@@ -1,0 +1,175 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using FcInvoke.Credentials;
+
+namespace FcInvoke.Core
+{
+    /// <summary>Everything needed to reach FC as someone: where, which account, and whose credentials.</summary>
+    internal sealed class FcConnection
+    {
+        public FcConnection(FcEndpoint endpoint, string accountId, string region, ICredentialProvider credentials)
+        {
+            Endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
+            AccountId = accountId;
+            Region = region;
+            Credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
+        }
+
+        public FcEndpoint Endpoint { get; }
+        public string AccountId { get; }
+        public string Region { get; }
+        public ICredentialProvider Credentials { get; }
+    }
+
+    internal sealed class FcCallOptions
+    {
+        public static readonly FcCallOptions Default = new FcCallOptions();
+
+        /// <summary>Bound for the whole call, retries included; 0 means none.</summary>
+        public int TimeoutSec { get; set; }
+        public FcRetryPolicy Retry { get; set; } = FcRetryPolicy.Default;
+    }
+
+    /// <summary>
+    /// Sends FC requests over the shared HttpClient: signs each attempt afresh, applies the retry policy and the
+    /// call's timeout, reads the answer once, and reports what it does through <see cref="IFcLog"/>.
+    /// </summary>
+    internal sealed class FcClient
+    {
+        private readonly HttpClient _http;
+
+        public FcClient(FcConnection connection, HttpClient http = null)
+        {
+            Connection = connection;
+            _http = http ?? FcHttp.Client;
+        }
+
+        public FcConnection Connection { get; }
+
+        public async Task<FcResponse> SendAsync(FcRequest request, FcCallOptions options, IFcLog log, CancellationToken cancellationToken)
+        {
+            options = options ?? FcCallOptions.Default;
+            log = log ?? NullFcLog.Instance;
+            var policy = options.Retry ?? FcRetryPolicy.Default;
+            var total = Stopwatch.StartNew();
+            using (var timeout = options.TimeoutSec > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(options.TimeoutSec)) : null)
+            using (var linked = timeout != null
+                       ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token)
+                       : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                var token = linked.Token;
+                for (int retries = 0; ; retries++)
+                {
+                    var attempt = Stopwatch.StartNew();
+                    FcResponse response;
+                    try
+                    {
+                        response = await SendOnceAsync(request, retries + 1, log, token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        throw;
+                    }
+                    catch (OperationCanceledException ex) when (timeout != null && timeout.IsCancellationRequested)
+                    {
+                        throw new FcTimeoutException(
+                            $"{request.Action} did not complete within {options.TimeoutSec} s (-TimeoutSec); " +
+                            (request.Kind == FcCallKind.Invocation ? "the function may still be running." : "the call was abandoned."), ex);
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException || ex is IOException || ex is FcConnectTimeoutException)
+                    {
+                        var reason = Describe(ex);
+                        if (policy.IsRetryableException(request.Kind, ex) && policy.CanRetry(retries, total.Elapsed))
+                        {
+                            var delay = policy.NextDelay(retries + 1, null);
+                            log.Verbose($"{request.Method} {request.Path}: {reason}; retrying in {delay.TotalMilliseconds:0} ms (retry {retries + 1} of {policy.MaxRetries}).");
+                            await Task.Delay(delay, token).ConfigureAwait(false);
+                            continue;
+                        }
+                        if (ex is FcConnectTimeoutException)
+                            throw new FcTimeoutException($"Could not connect to {Connection.Endpoint.Host} within {FcHttp.DefaultConnectTimeout.TotalSeconds:0} s (connect timeout).", ex);
+                        throw new FcTransportException($"{request.Action} to {Connection.Endpoint.Host} failed: {reason}", ex);
+                    }
+
+                    log.Verbose($"{request.Method} {request.Path} -> {response.StatusCode} (RequestId {response.RequestId ?? "none"}, {attempt.ElapsedMilliseconds} ms)");
+                    if (!response.IsSuccess && policy.IsRetryableStatus(request.Kind, response.StatusCode) && policy.CanRetry(retries, total.Elapsed))
+                    {
+                        var retryAfter = FcRetryPolicy.ParseRetryAfter(response.Header("Retry-After"), DateTimeOffset.UtcNow);
+                        var delay = policy.NextDelay(retries + 1, retryAfter);
+                        string code = null, message = null, rid = null;
+                        FcErrorParser.TryReadFields(response.Body, ref code, ref message, ref rid);
+                        log.Verbose($"{request.Action} answered {response.StatusCode} {code}; retrying in {delay.TotalMilliseconds:0} ms (retry {retries + 1} of {policy.MaxRetries}).");
+                        await Task.Delay(delay, token).ConfigureAwait(false);
+                        continue;
+                    }
+                    return response.WithTotals(total.Elapsed, retries + 1);
+                }
+            }
+        }
+
+        private async Task<FcResponse> SendOnceAsync(FcRequest request, int attemptNumber, IFcLog log, CancellationToken token)
+        {
+            var credential = await Connection.Credentials.GetCredentialAsync(token).ConfigureAwait(false);
+            using (var message = FcRequestBuilder.Build(request, Connection.Endpoint, credential, Connection.AccountId,
+                                                        DateTimeOffset.UtcNow, FcRequestBuilder.NewNonce()))
+            {
+                log.Debug($"Attempt {attemptNumber}:{Environment.NewLine}{FcRequestBuilder.Describe(message)}");
+                var started = Stopwatch.StartNew();
+                HttpResponseMessage answer;
+                try
+                {
+                    answer = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex) when (!token.IsCancellationRequested)
+                {
+                    // Cancelled by nobody we know: the handler's connect timeout.
+                    throw new FcConnectTimeoutException("the connection could not be opened within the connect timeout", ex);
+                }
+                using (answer)
+                {
+                    var body = await ReadBodyAsync(answer, token).ConfigureAwait(false);
+                    return new FcResponse((int)answer.StatusCode, FcResponse.CollectHeaders(answer), body, started.Elapsed, attemptNumber);
+                }
+            }
+        }
+
+        private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage answer, CancellationToken token)
+        {
+            if (answer.Content == null) return Array.Empty<byte>();
+            var length = answer.Content.Headers.ContentLength;
+            if (length == 0) return Array.Empty<byte>();
+            using (var stream = await answer.Content.ReadAsStreamAsync().ConfigureAwait(false))
+            {
+                if (length.HasValue && length.Value <= int.MaxValue)
+                {
+                    // Known length: read straight into the final array, no intermediate copies.
+                    var buffer = new byte[length.Value];
+                    int read = 0;
+                    while (read < buffer.Length)
+                    {
+                        int n = await stream.ReadAsync(buffer, read, buffer.Length - read, token).ConfigureAwait(false);
+                        if (n == 0) throw new IOException($"The response ended after {read} of {buffer.Length} bytes.");
+                        read += n;
+                    }
+                    return buffer;
+                }
+                using (var ms = new MemoryStream())
+                {
+                    await stream.CopyToAsync(ms, 81920, token).ConfigureAwait(false);
+                    return ms.ToArray();
+                }
+            }
+        }
+
+        private static string Describe(Exception ex)
+        {
+            var innermost = ex;
+            while (innermost.InnerException != null) innermost = innermost.InnerException;
+            return innermost == ex ? ex.Message : $"{ex.Message} ({innermost.Message})";
+        }
+    }
+}

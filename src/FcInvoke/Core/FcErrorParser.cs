@@ -1,0 +1,57 @@
+using System;
+using System.Text;
+using System.Text.Json;
+
+namespace FcInvoke.Core
+{
+    /// <summary>Reads FC error bodies of both shapes: ErrorCode/ErrorMessage (FC 2.0) and Code/Message (FC 3.0), any casing.</summary>
+    internal static class FcErrorParser
+    {
+        public static FcServiceException Parse(FcResponse response, string action)
+        {
+            string code = null, message = null, bodyRequestId = null;
+            TryReadFields(response.Body, ref code, ref message, ref bodyRequestId);
+            if (string.IsNullOrEmpty(code)) code = "HttpStatus" + response.StatusCode;
+            if (string.IsNullOrEmpty(message) && response.Body != null && response.Body.Length > 0 && !LooksLikeJson(response.Body))
+                message = Truncate(Encoding.UTF8.GetString(response.Body, 0, Math.Min(response.Body.Length, 1024)).Trim(), 512);
+            var requestId = response.RequestId ?? bodyRequestId;
+            return new FcServiceException(code, message, response.StatusCode, requestId, action);
+        }
+
+        internal static void TryReadFields(byte[] body, ref string code, ref string message, ref string requestId)
+        {
+            if (body == null || body.Length == 0 || !LooksLikeJson(body)) return;
+            try
+            {
+                using (var doc = JsonDocument.Parse(body))
+                {
+                    if (doc.RootElement.ValueKind != JsonValueKind.Object) return;
+                    foreach (var p in doc.RootElement.EnumerateObject())
+                    {
+                        if (p.Value.ValueKind != JsonValueKind.String) continue;
+                        var name = p.Name.ToLowerInvariant();
+                        if ((name == "errorcode" || name == "code") && code == null) code = p.Value.GetString();
+                        else if ((name == "errormessage" || name == "message") && message == null) message = p.Value.GetString();
+                        else if (name == "requestid" && requestId == null) requestId = p.Value.GetString();
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                // Not JSON after all: the caller falls back to the raw text.
+            }
+        }
+
+        private static bool LooksLikeJson(byte[] body)
+        {
+            foreach (var b in body)
+            {
+                if (b == ' ' || b == '\t' || b == '\r' || b == '\n') continue;
+                return b == '{';
+            }
+            return false;
+        }
+
+        private static string Truncate(string text, int max) => text.Length <= max ? text : text.Substring(0, max) + "…";
+    }
+}

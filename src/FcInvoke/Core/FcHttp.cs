@@ -1,0 +1,56 @@
+using System;
+using System.Net;
+using System.Net.Http;
+
+namespace FcInvoke.Core
+{
+    /// <summary>
+    /// The one process-wide HttpClient. Its own timeout is infinite: each call bounds itself with a
+    /// cancellation token (-TimeoutSec), because synchronous invocations may legitimately run for hours.
+    /// </summary>
+    internal static class FcHttp
+    {
+        public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
+
+        private static readonly Lazy<HttpClient> SharedClient = new Lazy<HttpClient>(Create, isThreadSafe: true);
+
+        public static HttpClient Client => SharedClient.Value;
+
+        private static HttpClient Create()
+        {
+            var client = new HttpClient(CreateHandler(), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            return client;
+        }
+
+        /// <summary>
+        /// On .NET (pwsh 7) the SocketsHttpHandler gives a connect timeout and pooled-connection lifetime;
+        /// this assembly targets netstandard2.0, so it is configured by name and skipped where absent (Windows PowerShell).
+        /// </summary>
+        private static HttpMessageHandler CreateHandler()
+        {
+            var socketsType = Type.GetType("System.Net.Http.SocketsHttpHandler, System.Net.Http", throwOnError: false);
+            if (socketsType != null)
+            {
+                try
+                {
+                    var handler = (HttpMessageHandler)Activator.CreateInstance(socketsType);
+                    Set(handler, "ConnectTimeout", DefaultConnectTimeout);
+                    // FC closes idle keep-alive connections after 90 s; retire ours first.
+                    Set(handler, "PooledConnectionIdleTimeout", TimeSpan.FromSeconds(50));
+                    Set(handler, "PooledConnectionLifetime", TimeSpan.FromMinutes(5));
+                    Set(handler, "AutomaticDecompression", DecompressionMethods.None);
+                    Set(handler, "UseProxy", true);
+                    return handler;
+                }
+                catch (Exception)
+                {
+                    // Fall through to the portable handler.
+                }
+            }
+            return new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None };
+        }
+
+        private static void Set(object target, string property, object value) =>
+            target.GetType().GetProperty(property)?.SetValue(target, value);
+    }
+}

@@ -1,0 +1,120 @@
+using System;
+using System.Globalization;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace FcInvoke.Core
+{
+    /// <summary>What to invoke and how: the input of one InvokeFunction call.</summary>
+    internal sealed class FcInvocationSpec
+    {
+        public FcFunctionRef Function { get; set; }
+        public FcRequestBody Body { get; set; }
+        public bool IsAsync { get; set; }
+        public bool LogTail { get; set; }
+        public string AsyncTaskId { get; set; }
+        public bool EnableAsyncTask { get; set; }
+        public string TraceId { get; set; }
+
+        /// <summary>Null when the spec can be sent; otherwise why not. Checked before anything goes on the wire.</summary>
+        public string Validate()
+        {
+            var problem = FcNames.CheckFunction(Function);
+            if (problem != null) return problem;
+            if (AsyncTaskId != null)
+            {
+                problem = FcNames.CheckTaskId(AsyncTaskId);
+                if (problem != null) return problem;
+                if (!IsAsync) return "An async task id applies to asynchronous invocations only (-InvocationType Async).";
+            }
+            if (EnableAsyncTask && !IsAsync) return "-EnableAsyncTask applies to asynchronous invocations only (-InvocationType Async).";
+            if (EnableAsyncTask && !Function.IsV2)
+                return "-EnableAsyncTask is an FC 2.0 (-ServiceName) header; FC 3.0 functions enable async tasks in their async invoke configuration.";
+            return FcNames.CheckPayloadSize(Body?.Length ?? 0, IsAsync);
+        }
+    }
+
+    /// <summary>InvokeFunction for both API versions: the request it sends and the result it makes of the answer.</summary>
+    internal static class FcInvocation
+    {
+        public static FcRequest BuildRequest(FcInvocationSpec spec)
+        {
+            var request = FcOperations.InvokeFunction(spec.Function)
+                .WithHeader(FcHeaders.InvocationType, spec.IsAsync ? "Async" : "Sync")
+                .WithHeader(FcHeaders.LogType, spec.LogTail ? "Tail" : "None")
+                .WithHeader(FcHeaders.TraceId, spec.TraceId)
+                .WithBody(spec.Body);
+            if (spec.Function.IsV2)
+            {
+                request.WithHeader(FcHeaders.StatefulAsyncInvocationId, spec.AsyncTaskId);
+                if (spec.EnableAsyncTask || spec.AsyncTaskId != null) request.WithHeader(FcHeaders.StatefulAsyncInvocationEnable, "true");
+            }
+            else
+            {
+                request.WithHeader(FcHeaders.AsyncTaskId, spec.AsyncTaskId);
+            }
+            return request;
+        }
+
+        /// <summary>Sends the invocation. A 2xx (function errors included) becomes a result; an API error throws <see cref="FcServiceException"/>.</summary>
+        public static async Task<FcInvocationResult> InvokeAsync(FcClient client, FcInvocationSpec spec, FcCallOptions options, IFcLog log,
+                                                                 CancellationToken cancellationToken)
+        {
+            var request = BuildRequest(spec);
+            var response = await client.SendAsync(request, options, log, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccess) throw FcErrorParser.Parse(response, request.Action);
+            return ToResult(spec, response, client.Connection.Endpoint);
+        }
+
+        public static FcInvocationResult ToResult(FcInvocationSpec spec, FcResponse response, FcEndpoint endpoint)
+        {
+            var result = new FcInvocationResult
+            {
+                FunctionName = spec.Function.FunctionName,
+                ServiceName = spec.Function.ServiceName ?? string.Empty,
+                Qualifier = spec.Function.Qualifier ?? string.Empty,
+                InvocationType = spec.IsAsync ? "Async" : "Sync",
+                StatusCode = response.StatusCode,
+                RequestId = response.RequestId,
+                RawResult = response.Body ?? Array.Empty<byte>(),
+                Logs = DecodeLog(response.Header(FcHeaders.LogResult)),
+                ErrorType = response.Header(FcHeaders.ErrorType),
+                AsyncTaskId = response.Header(FcHeaders.StatefulAsyncInvocationId) ?? response.Header(FcHeaders.AsyncTaskId) ?? spec.AsyncTaskId,
+                InstanceId = response.Header(FcHeaders.InstanceId),
+                ExecutedVersion = response.Header(FcHeaders.ServiceVersion),
+                DurationMs = ParseDouble(response.Header(FcHeaders.InvocationDuration)),
+                MaxMemoryUsageMB = ParseDouble(response.Header(FcHeaders.MaxMemoryUsage)),
+                CodeChecksum = response.Header(FcHeaders.CodeChecksum),
+                TraceId = spec.TraceId,
+                Elapsed = response.Elapsed,
+                Attempts = response.Attempts,
+                ApiVersion = spec.Function.ApiVersion.ToWire(),
+                Endpoint = endpoint.Host,
+            };
+            if (result.IsFunctionError) result.ErrorMessage = ReadFunctionErrorMessage(response.Body) ?? result.ErrorType;
+            return result;
+        }
+
+        /// <summary>X-Fc-Log-Result: base64 of UTF-8 text. A value that is not base64 is returned as it came.</summary>
+        public static string DecodeLog(string header)
+        {
+            if (string.IsNullOrEmpty(header)) return null;
+            try { return Encoding.UTF8.GetString(Convert.FromBase64String(header.Trim())); }
+            catch (FormatException) { return header; }
+        }
+
+        private static string ReadFunctionErrorMessage(byte[] body)
+        {
+            string code = null, message = null, requestId = null;
+            FcErrorParser.TryReadFields(body, ref code, ref message, ref requestId);
+            if (message != null) return message;
+            if (body == null || body.Length == 0) return null;
+            var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 2048)).Trim();
+            return text.Length == 0 ? null : text;
+        }
+
+        private static double? ParseDouble(string value) =>
+            double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : (double?)null;
+    }
+}

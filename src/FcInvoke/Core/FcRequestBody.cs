@@ -1,0 +1,83 @@
+using System;
+using System.IO;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+
+namespace FcInvoke.Core
+{
+    /// <summary>
+    /// A request body whose SHA-256 is known before sending (the signature needs it) and that can be
+    /// sent again on a retry. File bodies are hashed in one streaming pass and streamed from disk on each attempt.
+    /// </summary>
+    internal abstract class FcRequestBody
+    {
+        protected FcRequestBody(string contentType) { ContentType = contentType; }
+
+        public string ContentType { get; }
+        public abstract long Length { get; }
+        public abstract string Sha256Hex { get; }
+        public abstract HttpContent CreateContent();
+
+        public static FcRequestBody FromBytes(byte[] bytes, string contentType = "application/octet-stream") =>
+            new BytesBody(bytes ?? Array.Empty<byte>(), contentType);
+
+        public static FcRequestBody FromFile(string path, string contentType = "application/octet-stream") =>
+            new FileBody(path, contentType);
+
+        protected HttpContent WithHeaders(HttpContent content)
+        {
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(ContentType);
+            content.Headers.ContentLength = Length;
+            return content;
+        }
+
+        private sealed class BytesBody : FcRequestBody
+        {
+            private readonly byte[] _bytes;
+            private string _hash;
+
+            public BytesBody(byte[] bytes, string contentType) : base(contentType) { _bytes = bytes; }
+
+            public byte[] Bytes => _bytes;
+            public override long Length => _bytes.Length;
+            public override string Sha256Hex => _hash ?? (_hash = Acs3Signer.HexSha256(_bytes));
+            public override HttpContent CreateContent() => WithHeaders(new ByteArrayContent(_bytes));
+        }
+
+        private sealed class FileBody : FcRequestBody
+        {
+            private readonly string _path;
+            private readonly long _length;
+            private readonly string _hash;
+
+            public FileBody(string path, string contentType) : base(contentType)
+            {
+                _path = path;
+                using (var stream = OpenRead())
+                using (var sha = SHA256.Create())
+                {
+                    _length = stream.Length;
+                    _hash = Acs3Signer.ToHex(sha.ComputeHash(stream));
+                }
+            }
+
+            public override long Length => _length;
+            public override string Sha256Hex => _hash;
+
+            public override HttpContent CreateContent()
+            {
+                var stream = OpenRead();
+                if (stream.Length != _length)
+                {
+                    stream.Dispose();
+                    throw new IOException($"The file '{_path}' changed while it was being sent.");
+                }
+                return WithHeaders(new StreamContent(stream, 81920));
+            }
+
+            private FileStream OpenRead() =>
+                new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.SequentialScan);
+        }
+    }
+}

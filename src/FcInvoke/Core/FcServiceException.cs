@@ -1,0 +1,49 @@
+using System;
+
+namespace FcInvoke
+{
+    /// <summary>
+    /// FC answered with an API error (4xx/5xx): the function was not invoked, or the call itself was refused.
+    /// Message: "ErrorCode: message (RequestId …)".
+    /// </summary>
+    public class FcServiceException : Exception
+    {
+        public FcServiceException(string errorCode, string errorMessage, int statusCode, string requestId, string action)
+            : base(Compose(errorCode, errorMessage, statusCode, requestId))
+        {
+            ErrorCode = errorCode;
+            ErrorMessage = errorMessage;
+            StatusCode = statusCode;
+            RequestId = requestId;
+            Action = action;
+        }
+
+        /// <summary>FC's error code, e.g. FunctionNotFound; "HttpStatus{n}" when the body carried none.</summary>
+        public string ErrorCode { get; }
+        public string ErrorMessage { get; }
+        public int StatusCode { get; }
+        public string RequestId { get; }
+        /// <summary>The API action that failed, e.g. InvokeFunction.</summary>
+        public string Action { get; }
+        /// <summary>True for 429/503 throttling: FC did not run the function.</summary>
+        public bool IsThrottling => StatusCode == 429 || StatusCode == 503;
+
+        private static string Compose(string code, string message, int status, string requestId)
+        {
+            var text = string.IsNullOrEmpty(message) ? $"FC answered HTTP {status}." : message;
+            return $"{code}: {text}" + (string.IsNullOrEmpty(requestId) ? string.Empty : $" (RequestId {requestId})");
+        }
+    }
+
+    /// <summary>The request did not complete within its time limit; which limit is named in the message.</summary>
+    public class FcTimeoutException : TimeoutException
+    {
+        public FcTimeoutException(string message, Exception inner = null) : base(message, inner) { }
+    }
+
+    /// <summary>The request could not be sent or its answer could not be read (connection refused, dropped, DNS).</summary>
+    public class FcTransportException : Exception
+    {
+        public FcTransportException(string message, Exception inner) : base(message, inner) { }
+    }
+}

@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Text.Json;
+using System.Threading.Tasks;
+using FcInvoke.Core;
+
+namespace FcInvoke.Emulator
+{
+    /// <summary>One HTTP exchange with the emulator: the request as received (raw path and query, for the signature) and the answer.</summary>
+    internal sealed class EmulatorCall
+    {
+        private readonly HttpListenerContext _context;
+        private readonly List<KeyValuePair<string, string>> _query;
+
+        public EmulatorCall(HttpListenerContext context, string requestId)
+        {
+            _context = context;
+            RequestId = requestId;
+            var raw = context.Request.RawUrl ?? "/";
+            var q = raw.IndexOf('?');
+            Path = q < 0 ? raw : raw.Substring(0, q);
+            Query = q < 0 ? string.Empty : raw.Substring(q + 1);
+            Segments = Path.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries).Select(s => PercentEncoding.Decode(s)).ToArray();
+            _query = EmulatorAuthenticator.ParseQuery(Query);
+        }
+
+        public string RequestId { get; }
+        public string Method => _context.Request.HttpMethod;
+        public string Path { get; }
+        public string Query { get; }
+        public string[] Segments { get; }
+        public NameValueCollection Headers => _context.Request.Headers;
+        public byte[] Body { get; set; }
+        /// <summary>API 2021-04-06: decides the error body shape and the task JSON shape.</summary>
+        public bool IsV2 { get; set; }
+
+        public string QueryValue(string name)
+        {
+            foreach (var q in _query) if (q.Key == name) return q.Value;
+            return null;
+        }
+
+        /// <summary>The whole body, or null when it is larger than <paramref name="max"/>.</summary>
+        public async Task<byte[]> ReadBodyAsync(long max)
+        {
+            var request = _context.Request;
+            if (!request.HasEntityBody) return Array.Empty<byte>();
+            if (request.ContentLength64 > max) return null;
+            using (var ms = request.ContentLength64 > 0 ? new MemoryStream((int)request.ContentLength64) : new MemoryStream())
+            {
+                var buffer = new byte[81920];
+                int n;
+                while ((n = await request.InputStream.ReadAsync(buffer, 0, buffer.Length).ConfigureAwait(false)) > 0)
+                {
+                    if (ms.Length + n > max) return null;
+                    ms.Write(buffer, 0, n);
+                }
+                return ms.Length == ms.Capacity ? ms.GetBuffer() : ms.ToArray();
+            }
+        }
+
+        public void SetHeader(string name, string value) => _context.Response.Headers[name] = value;
+
+        public async Task RespondAsync(int status, string contentType, byte[] body)
+        {
+            var response = _context.Response;
+            response.StatusCode = status;
+            response.Headers[FcHeaders.RequestId] = RequestId;
+            if (contentType != null) response.ContentType = contentType;
+            response.ContentLength64 = body.Length;
+            if (body.Length > 0) await response.OutputStream.WriteAsync(body, 0, body.Length).ConfigureAwait(false);
+            response.Close();
+        }
+
+        /// <summary>FC's error body: ErrorCode/ErrorMessage for 2021-04-06, Code/Message/RequestId for 2023-03-30.</summary>
+        public Task ErrorAsync(EmulatorError error)
+        {
+            using (var stream = new MemoryStream())
+            {
+                using (var w = new Utf8JsonWriter(stream))
+                {
+                    w.WriteStartObject();
+                    if (IsV2)
+                    {
+                        w.WriteString("ErrorCode", error.Code);
+                        w.WriteString("ErrorMessage", error.Message);
+                    }
+                    else
+                    {
+                        w.WriteString("Code", error.Code);
+                        w.WriteString("Message", error.Message);
+                        w.WriteString("RequestId", RequestId);
+                    }
+                    w.WriteEndObject();
+                }
+                return RespondAsync(error.Status, "application/json", stream.ToArray());
+            }
+        }
+    }
+}

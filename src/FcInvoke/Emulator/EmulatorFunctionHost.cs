@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using FcInvoke.Interop;
+
+namespace FcInvoke.Emulator
+{
+    /// <summary>What one run of an emulated function produced.</summary>
+    internal sealed class FunctionOutcome
+    {
+        public byte[] Body { get; set; } = Array.Empty<byte>();
+        public bool Failed { get; set; }
+        public bool Stopped { get; set; }
+        public string ErrorMessage { get; set; }
+        public string ErrorType { get; set; }
+        public string[] StackTrace { get; set; } = Array.Empty<string>();
+        /// <summary>The whole log, in FC's format (start line, one line per record, end line).</summary>
+        public string Log { get; set; }
+        public TimeSpan Duration { get; set; }
+    }
+
+    /// <summary>
+    /// Runs function script blocks in a runspace pool, never on the caller's thread: like ForEach-Object -Parallel,
+    /// a function sees its arguments ($Event, $Context), not the caller's variables. What it writes to the
+    /// information, verbose, warning and error streams becomes its log.
+    /// </summary>
+    internal sealed class EmulatorFunctionHost : IDisposable
+    {
+        private readonly Lazy<RunspacePool> _pool;
+
+        public EmulatorFunctionHost(int maxRunspaces)
+        {
+            _pool = new Lazy<RunspacePool>(() => OpenPool(maxRunspaces), LazyThreadSafetyMode.ExecutionAndPublication);
+        }
+
+        private static RunspacePool OpenPool(int maxRunspaces)
+        {
+            var state = InitialSessionState.CreateDefault2();
+            // Let Write-Verbose and Write-Information reach the log as they would reach a function's stdout.
+            state.Variables.Add(new SessionStateVariableEntry("VerbosePreference", ActionPreference.Continue, string.Empty));
+            state.Variables.Add(new SessionStateVariableEntry("InformationPreference", ActionPreference.Continue, string.Empty));
+            state.Variables.Add(new SessionStateVariableEntry("ProgressPreference", ActionPreference.SilentlyContinue, string.Empty));
+            var pool = RunspaceFactory.CreateRunspacePool(state);
+            pool.SetMaxRunspaces(Math.Max(1, maxRunspaces));
+            pool.SetMinRunspaces(1);
+            pool.ThreadOptions = PSThreadOptions.UseNewThread;
+            pool.Open();
+            return pool;
+        }
+
+        public async Task<FunctionOutcome> RunAsync(string scriptText, string eventText, PSObject context, string requestId, CancellationToken cancellationToken)
+        {
+            var log = new FunctionLog(requestId);
+            var outcome = new FunctionOutcome();
+            var started = DateTime.UtcNow;
+            using (var ps = PowerShell.Create())
+            {
+                ps.RunspacePool = _pool.Value;
+                ps.AddScript(scriptText, useLocalScope: true).AddArgument(eventText).AddArgument(context);
+                ps.Streams.Information.DataAdded += (s, e) => log.Add("INFO", ((PSDataCollection<InformationRecord>)s)[e.Index].MessageData?.ToString());
+                ps.Streams.Verbose.DataAdded += (s, e) => log.Add("VERBOSE", ((PSDataCollection<VerboseRecord>)s)[e.Index].Message);
+                ps.Streams.Warning.DataAdded += (s, e) => log.Add("WARN", ((PSDataCollection<WarningRecord>)s)[e.Index].Message);
+                ps.Streams.Debug.DataAdded += (s, e) => log.Add("DEBUG", ((PSDataCollection<DebugRecord>)s)[e.Index].Message);
+                ps.Streams.Error.DataAdded += (s, e) => log.Add("ERROR", ((PSDataCollection<ErrorRecord>)s)[e.Index].ToString());
+
+                var output = new PSDataCollection<PSObject>();
+                using (cancellationToken.Register(() => { try { ps.BeginStop(null, null); } catch (Exception) { } }))
+                {
+                    try
+                    {
+                        var handle = ps.BeginInvoke<object, PSObject>(null, output);
+                        await Task.Factory.FromAsync(handle, ps.EndInvoke).ConfigureAwait(false);
+                        if (ps.InvocationStateInfo.State == PSInvocationState.Stopped) outcome.Stopped = true;
+                    }
+                    catch (PipelineStoppedException)
+                    {
+                        outcome.Stopped = true;
+                    }
+                    catch (RuntimeException ex)
+                    {
+                        Fail(outcome, ex.ErrorRecord?.Exception ?? ex, ex.ErrorRecord?.ScriptStackTrace, log);
+                    }
+                    catch (Exception ex)
+                    {
+                        Fail(outcome, ex, null, log);
+                    }
+                }
+                if (outcome.Stopped) log.Add("WARN", "The invocation was stopped.");
+                if (!outcome.Failed && !outcome.Stopped) outcome.Body = ResultBody(output);
+            }
+            outcome.Duration = DateTime.UtcNow - started;
+            outcome.Log = log.Finish();
+            return outcome;
+        }
+
+        private static void Fail(FunctionOutcome outcome, Exception ex, string scriptStackTrace, FunctionLog log)
+        {
+            outcome.Failed = true;
+            outcome.ErrorMessage = ex.Message;
+            outcome.ErrorType = ex.GetType().Name;
+            outcome.StackTrace = (scriptStackTrace ?? string.Empty)
+                .Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries);
+            outcome.Body = PSJson.ToUtf8(new Dictionary<string, object>
+            {
+                ["errorMessage"] = outcome.ErrorMessage,
+                ["errorType"] = outcome.ErrorType,
+                ["stackTrace"] = outcome.StackTrace,
+            });
+            log.Add("ERROR", $"{outcome.ErrorType}: {outcome.ErrorMessage}");
+        }
+
+        /// <summary>One output value: strings as they are, objects as JSON; several values: a JSON array.</summary>
+        private static byte[] ResultBody(PSDataCollection<PSObject> output)
+        {
+            var values = output.Where(o => o != null).ToList();
+            if (values.Count == 0) return Array.Empty<byte>();
+            if (values.Count == 1) return PSJson.ToBody(values[0]);
+            return PSJson.ToUtf8(values);
+        }
+
+        public void Dispose()
+        {
+            if (_pool.IsValueCreated)
+            {
+                try { _pool.Value.Close(); } catch (Exception) { }
+                _pool.Value.Dispose();
+            }
+        }
+
+        /// <summary>A function's log in FC's format: "FC Invoke Start RequestId: …", timestamped lines, "FC Invoke End RequestId: …".</summary>
+        private sealed class FunctionLog
+        {
+            private readonly StringBuilder _text = new StringBuilder();
+            private readonly string _requestId;
+
+            public FunctionLog(string requestId)
+            {
+                _requestId = requestId;
+                _text.Append("FC Invoke Start RequestId: ").Append(requestId).Append('\n');
+            }
+
+            public void Add(string level, string message)
+            {
+                lock (_text)
+                {
+                    _text.Append(DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture))
+                         .Append(' ').Append(_requestId).Append(" [").Append(level).Append("] ")
+                         .Append(message ?? string.Empty).Append('\n');
+                }
+            }
+
+            public string Finish()
+            {
+                lock (_text)
+                {
+                    _text.Append("FC Invoke End RequestId: ").Append(_requestId).Append('\n');
+                    return _text.ToString();
+                }
+            }
+        }
+    }
+}

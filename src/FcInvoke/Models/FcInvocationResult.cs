@@ -1,0 +1,48 @@
+using System;
+using System.Text;
+
+namespace FcInvoke
+{
+    /// <summary>One invocation of an FC function, as Invoke-FcFunction returns it.</summary>
+    public sealed class FcInvocationResult
+    {
+        private string _result;
+
+        public string FunctionName { get; internal set; }
+        /// <summary>The FC 2.0 service; empty for FC 3.0 functions.</summary>
+        public string ServiceName { get; internal set; }
+        public string Qualifier { get; internal set; }
+        /// <summary>Sync or Async.</summary>
+        public string InvocationType { get; internal set; }
+        public int StatusCode { get; internal set; }
+        public string RequestId { get; internal set; }
+        /// <summary>The response body as UTF-8 text (empty for async invocations).</summary>
+        public string Result => _result ?? (_result = RawResult == null || RawResult.Length == 0 ? string.Empty : Encoding.UTF8.GetString(RawResult));
+        public byte[] RawResult { get; internal set; }
+        /// <summary>The function's log tail (X-Fc-Log-Result, decoded), when -LogType Tail was asked for.</summary>
+        public string Logs { get; internal set; }
+        /// <summary>Set when the function failed: UnhandledInvocationError or HandledInvocationError.</summary>
+        public string ErrorType { get; internal set; }
+        /// <summary>The function's errorMessage, when it failed.</summary>
+        public string ErrorMessage { get; internal set; }
+        public bool IsFunctionError => !string.IsNullOrEmpty(ErrorType);
+        public string AsyncTaskId { get; internal set; }
+        public string InstanceId { get; internal set; }
+        /// <summary>The version or alias that actually ran (X-Fc-Invocation-Service-Version).</summary>
+        public string ExecutedVersion { get; internal set; }
+        /// <summary>Execution time reported by FC (X-Fc-Invocation-Duration), in ms.</summary>
+        public double? DurationMs { get; internal set; }
+        public double? MaxMemoryUsageMB { get; internal set; }
+        public string CodeChecksum { get; internal set; }
+        public string TraceId { get; internal set; }
+        /// <summary>Round-trip time seen by the client, retries included.</summary>
+        public TimeSpan Elapsed { get; internal set; }
+        /// <summary>How many HTTP attempts the call took (more than 1 after throttling).</summary>
+        public int Attempts { get; internal set; }
+        public string ApiVersion { get; internal set; }
+        /// <summary>The endpoint host that answered.</summary>
+        public string Endpoint { get; internal set; }
+
+        public override string ToString() => Result;
+    }
+}

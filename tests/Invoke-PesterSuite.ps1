@@ -1,0 +1,29 @@
+<#
+.SYNOPSIS
+    Runs the Pester suite against a built FcInvoke module and writes the counts as JSON.
+    Called by build.ps1 -Task Test in a fresh pwsh, so the module's DLL is loaded once and released at exit.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $PesterPath,
+    [Parameter(Mandatory)] [string] $ResultPath
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterPath -Force
+$env:FCINVOKE_TEST_MODULE = (Resolve-Path $ModulePath).Path
+
+$config = New-PesterConfiguration
+$config.Run.Path = Join-Path $PSScriptRoot 'pester'
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Normal'
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputPath = [IO.Path]::ChangeExtension($ResultPath, '.xml')
+$result = Invoke-Pester -Configuration $config
+
+$failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+[pscustomobject]@{
+    Passed  = $result.PassedCount
+    Failed  = $failed
+    Skipped = $result.SkippedCount
+} | ConvertTo-Json | Set-Content -Path $ResultPath -Encoding utf8NoBOM
+exit ([int]($failed -gt 0))
