@@ -55,7 +55,7 @@ namespace FcInvoke.Commands
         [ValidateRange(0, 10)]
         public int MaxRetries { get; set; } = FcRetryPolicy.DefaultMaxRetries;
 
-        internal CancellationToken Stopping => _stopping.Token;
+        internal CancellationToken PipelineStopToken => _stopping.Token;
         internal PipelineMessageQueue Messages { get; } = new PipelineMessageQueue();
 
         internal FcCallOptions CallOptions(int timeoutSec) => new FcCallOptions
@@ -115,13 +115,13 @@ namespace FcInvoke.Commands
         internal T Run<T>(Func<IFcLog, CancellationToken, Task<T>> work)
         {
             Task<T> task;
-            try { task = work(Messages, Stopping); }
+            try { task = work(Messages, PipelineStopToken); }
             catch (Exception ex) { task = Task.FromException<T>(ex); }
             try
             {
                 return Messages.Pump(this, task);
             }
-            catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+            catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
             }

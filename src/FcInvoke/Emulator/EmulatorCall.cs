@@ -63,12 +63,26 @@ namespace FcInvoke.Emulator
             }
         }
 
+        public int StatusCode { get; private set; }
+
+        public FcEmulatorRequest ToJournalEntry()
+        {
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (string name in Headers.AllKeys)
+            {
+                var lower = name.ToLowerInvariant();
+                headers[lower] = lower == "authorization" || lower == "x-acs-security-token" ? "<redacted>" : Headers[name];
+            }
+            return new FcEmulatorRequest(DateTimeOffset.Now, Method, PercentEncoding.Decode(Path), Query, headers, Body?.Length ?? 0, StatusCode, RequestId);
+        }
+
         public void SetHeader(string name, string value) => _context.Response.Headers[name] = value;
 
         public async Task RespondAsync(int status, string contentType, byte[] body)
         {
             var response = _context.Response;
             response.StatusCode = status;
+            StatusCode = status;
             response.Headers[FcHeaders.RequestId] = RequestId;
             if (contentType != null) response.ContentType = contentType;
             response.ContentLength64 = body.Length;
@@ -100,5 +114,27 @@ namespace FcInvoke.Emulator
                 return RespondAsync(error.Status, "application/json", stream.ToArray());
             }
         }
+    }
+
+    /// <summary>One request the emulator received, as its journal keeps it (no secrets).</summary>
+    public sealed class FcEmulatorRequest
+    {
+        internal FcEmulatorRequest(DateTimeOffset time, string method, string path, string query, IDictionary<string, string> headers,
+                                   long bodyLength, int statusCode, string requestId)
+        {
+            Time = time; Method = method; Path = path; Query = query; Headers = headers;
+            BodyLength = bodyLength; StatusCode = statusCode; RequestId = requestId;
+        }
+
+        public DateTimeOffset Time { get; }
+        public string Method { get; }
+        public string Path { get; }
+        public string Query { get; }
+        public IDictionary<string, string> Headers { get; }
+        public long BodyLength { get; }
+        public int StatusCode { get; }
+        public string RequestId { get; }
+
+        public override string ToString() => $"{Method} {Path} -> {StatusCode}";
     }
 }

@@ -33,6 +33,8 @@ namespace FcInvoke.Emulator
         private readonly CancellationTokenSource _shutdown = new CancellationTokenSource();
         private readonly string _instanceId;
         private readonly SecureString _secret;
+        private readonly ConcurrentQueue<FcEmulatorRequest> _journal = new ConcurrentQueue<FcEmulatorRequest>();
+        private const int JournalSize = 2000;
         private long _requestCount;
         private long _sequence;
         private int _stopped;
@@ -66,6 +68,17 @@ namespace FcInvoke.Emulator
         public DateTimeOffset StartedAt { get; }
         public bool IsRunning => _stopped == 0;
         public long RequestCount => Interlocked.Read(ref _requestCount);
+
+        /// <summary>The most recent requests (up to 2,000), oldest first, with the Authorization header redacted: what a runbook really sent.</summary>
+        public FcEmulatorRequest[] RecentRequests => _journal.ToArray();
+
+        /// <summary>Forgets the request journal and the per-function execution counts.</summary>
+        public void ResetCounters()
+        {
+            while (_journal.TryDequeue(out _)) { }
+            foreach (var f in _functions.Values) Interlocked.Exchange(ref f.Executions, 0);
+            Interlocked.Exchange(ref _requestCount, 0);
+        }
 
         /// <summary>How many times each function ran (sync and async), keyed like -Function.</summary>
         public IDictionary<string, long> ExecutionCounts =>
@@ -155,6 +168,7 @@ namespace FcInvoke.Emulator
             try
             {
                 await RouteAsync(call).ConfigureAwait(false);
+                Record(call);
             }
             catch (Exception ex) when (!(ex is OperationCanceledException && _shutdown.IsCancellationRequested))
             {
@@ -165,6 +179,12 @@ namespace FcInvoke.Emulator
             {
                 try { context.Response.Abort(); } catch (Exception) { }
             }
+        }
+
+        private void Record(EmulatorCall call)
+        {
+            _journal.Enqueue(call.ToJournalEntry());
+            while (_journal.Count > JournalSize && _journal.TryDequeue(out _)) { }
         }
 
         private async Task RouteAsync(EmulatorCall call)

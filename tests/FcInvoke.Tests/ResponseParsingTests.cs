@@ -1,0 +1,156 @@
+using System;
+using System.Collections.Generic;
+using System.Net.Sockets;
+using System.Net.Http;
+using System.Text;
+using FcInvoke.Core;
+using Xunit;
+
+namespace FcInvoke.Tests
+{
+    public class ResponseParsingTests
+    {
+        private static FcResponse Response(int status, string body, params (string, string)[] headers)
+        {
+            var h = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (k, v) in headers) h[k] = v;
+            return new FcResponse(status, h, body == null ? Array.Empty<byte>() : Encoding.UTF8.GetBytes(body), TimeSpan.Zero, 1);
+        }
+
+        [Fact]
+        public void Parses_fc2_error_body()
+        {
+            var ex = FcErrorParser.Parse(Response(404, "{\"ErrorCode\":\"FunctionNotFound\",\"ErrorMessage\":\"function 'f' does not exist in service 's'\"}", ("X-Fc-Request-Id", "r-1")), "InvokeFunction");
+            Assert.Equal("FunctionNotFound", ex.ErrorCode);
+            Assert.Equal(404, ex.StatusCode);
+            Assert.Equal("r-1", ex.RequestId);
+            Assert.Equal("FunctionNotFound: function 'f' does not exist in service 's' (RequestId r-1)", ex.Message);
+        }
+
+        [Fact]
+        public void Parses_fc3_error_body_with_request_id_in_body()
+        {
+            var ex = FcErrorParser.Parse(Response(403, "{\"Code\":\"SignatureNotMatch\",\"Message\":\"bad sig\",\"RequestId\":\"r-2\"}"), "InvokeFunction");
+            Assert.Equal("SignatureNotMatch", ex.ErrorCode);
+            Assert.Equal("r-2", ex.RequestId);
+            Assert.Equal("bad sig", ex.ErrorMessage);
+        }
+
+        [Fact]
+        public void Parses_lower_camel_error_body()
+        {
+            var ex = FcErrorParser.Parse(Response(429, "{\"errorCode\":\"ResourceExhausted\",\"errorMessage\":\"too many\"}"), "InvokeFunction");
+            Assert.Equal("ResourceExhausted", ex.ErrorCode);
+            Assert.True(ex.IsThrottling);
+        }
+
+        [Theory]
+        [InlineData(null)]
+        [InlineData("")]
+        [InlineData("<html>Bad Gateway</html>")]
+        [InlineData("{not json")]
+        [InlineData("[1,2]")]
+        public void Survives_bodies_without_an_error_object(string body)
+        {
+            var ex = FcErrorParser.Parse(Response(502, body, ("x-fc-request-id", "r")), "InvokeFunction");
+            Assert.Equal("HttpStatus502", ex.ErrorCode);
+            Assert.Equal("r", ex.RequestId);
+        }
+
+        [Fact]
+        public void Function_error_result_carries_message_logs_and_headers()
+        {
+            var spec = new FcInvocationSpec { Function = new FcFunctionRef("f", "s", null) };
+            var log = Convert.ToBase64String(Encoding.UTF8.GetBytes("FC Invoke Start RequestId: r\n日志 line\n"));
+            var result = FcInvocation.ToResult(spec, Response(200, "{\"errorMessage\":\"boom\",\"errorType\":\"Error\"}",
+                ("x-fc-error-type", "UnhandledInvocationError"), ("x-fc-request-id", "r"), ("x-fc-log-result", log),
+                ("x-fc-invocation-duration", "12"), ("x-fc-max-memory-usage", "9.2"), ("x-fc-code-checksum", "5697641582914695457"),
+                ("x-fc-instance-id", "i-1"), ("x-fc-invocation-service-version", "LATEST")), FcEndpoint.FromUri(new Uri("http://127.0.0.1:1/")));
+            Assert.True(result.IsFunctionError);
+            Assert.Equal("boom", result.ErrorMessage);
+            Assert.Contains("日志 line", result.Logs);
+            Assert.Equal(12, result.DurationMs);
+            Assert.Equal(9.2, result.MaxMemoryUsageMB);
+            Assert.Equal("LATEST", result.ExecutedVersion);
+            Assert.Equal("s", result.ServiceName);
+            Assert.Equal("2021-04-06", result.ApiVersion);
+        }
+
+        [Fact]
+        public void Async_result_takes_the_task_id_from_either_header()
+        {
+            var ep = FcEndpoint.FromUri(new Uri("http://127.0.0.1:1/"));
+            var v2 = FcInvocation.ToResult(new FcInvocationSpec { Function = new FcFunctionRef("f", "s", null), IsAsync = true },
+                Response(202, null, ("X-Fc-Stateful-Async-Invocation-Id", "t2")), ep);
+            var v3 = FcInvocation.ToResult(new FcInvocationSpec { Function = new FcFunctionRef("f", null, null), IsAsync = true },
+                Response(202, null, ("x-fc-async-task-id", "t3")), ep);
+            Assert.Equal("t2", v2.AsyncTaskId);
+            Assert.Equal("t3", v3.AsyncTaskId);
+            Assert.Equal("Async", v3.InvocationType);
+            Assert.Equal(string.Empty, v3.Result);
+        }
+
+        [Theory]
+        [InlineData(0, 429, true)]
+        [InlineData(0, 503, true)]
+        [InlineData(0, 500, false)]
+        [InlineData(0, 502, false)]
+        [InlineData(0, 504, false)]
+        [InlineData(1, 500, true)]
+        [InlineData(1, 404, false)]
+        [InlineData(1, 400, false)]
+        public void Retries_only_what_is_safe(int kind, int status, bool retry)
+        {
+            Assert.Equal(retry, FcRetryPolicy.Default.IsRetryableStatus((FcCallKind)kind, status));
+        }
+
+        [Fact]
+        public void A_refused_connection_is_safe_to_retry_even_for_invocations_but_a_dropped_one_is_not()
+        {
+            var refused = new HttpRequestException("x", new SocketException((int)SocketError.ConnectionRefused));
+            var dropped = new HttpRequestException("x", new System.IO.IOException("response ended prematurely"));
+            Assert.True(FcRetryPolicy.Default.IsRetryableException(FcCallKind.Invocation, refused));
+            Assert.False(FcRetryPolicy.Default.IsRetryableException(FcCallKind.Invocation, dropped));
+            Assert.True(FcRetryPolicy.Default.IsRetryableException(FcCallKind.Read, dropped));
+        }
+
+        [Fact]
+        public void Backoff_is_bounded_and_honours_retry_after()
+        {
+            var policy = new FcRetryPolicy(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2));
+            for (int i = 1; i <= 10; i++) Assert.InRange(policy.NextDelay(i, null).TotalMilliseconds, 0, 2000);
+            Assert.Equal(TimeSpan.FromSeconds(1.5), policy.NextDelay(1, TimeSpan.FromSeconds(1.5)));
+            Assert.Equal(TimeSpan.FromSeconds(2), policy.NextDelay(1, TimeSpan.FromSeconds(30)));
+            Assert.Equal(TimeSpan.FromSeconds(3), FcRetryPolicy.ParseRetryAfter("3", DateTimeOffset.UtcNow));
+            Assert.False(policy.CanRetry(5, TimeSpan.Zero));
+            Assert.True(policy.CanRetry(4, TimeSpan.Zero));
+        }
+
+        [Theory]
+        [InlineData("hello", null)]
+        [InlineData("_x-1", null)]
+        [InlineData("1abc", "not a valid function name")]
+        [InlineData("-abc", "not a valid function name")]
+        [InlineData("a.b", "not a valid function name")]
+        [InlineData("", "empty")]
+        public void Function_names_follow_fc_rules(string name, string problem)
+        {
+            var result = FcNames.CheckFunctionName(name);
+            if (problem == null) Assert.Null(result); else Assert.Contains(problem, result);
+            Assert.NotNull(FcNames.CheckFunctionName(new string('a', 65)));
+        }
+
+        [Fact]
+        public void Payload_limits_are_32MB_sync_and_128KB_async()
+        {
+            Assert.Null(FcNames.CheckPayloadSize(32L * 1024 * 1024, false));
+            Assert.NotNull(FcNames.CheckPayloadSize(32L * 1024 * 1024 + 1, false));
+            Assert.Null(FcNames.CheckPayloadSize(128 * 1024, true));
+            Assert.NotNull(FcNames.CheckPayloadSize(128 * 1024 + 1, true));
+            Assert.Null(FcNames.CheckQualifier("LATEST"));
+            Assert.Null(FcNames.CheckQualifier("12"));
+            Assert.NotNull(FcNames.CheckQualifier("-x"));
+            Assert.NotNull(FcNames.CheckTaskId("9bad"));
+        }
+    }
+}

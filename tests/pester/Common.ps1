@@ -1,0 +1,30 @@
+# Shared set-up for the Pester suite: dot-source from BeforeAll.
+# The module under test is the built one (out/FcInvoke), passed by tests/Invoke-PesterSuite.ps1.
+$modulePath = if ($env:FCINVOKE_TEST_MODULE) { $env:FCINVOKE_TEST_MODULE } else { Join-Path $PSScriptRoot '../../out/FcInvoke/FcInvoke.psd1' }
+Import-Module $modulePath -Force
+
+# Tests never read the developer's own Alibaba Cloud configuration or reach a cloud address.
+foreach ($name in @(Get-ChildItem env: | Where-Object Name -like 'ALIBABA_CLOUD_*').Name) { Remove-Item "env:$name" }
+$env:ALIBABA_CLOUD_ECS_METADATA_DISABLED = 'true'
+
+function Get-FcTestConnection {
+    # The parameters that point a cmdlet at an emulator: splat them (@conn).
+    param([Parameter(Mandatory)] $Emulator)
+    @{ Endpoint = $Emulator.Endpoint; Credential = $Emulator.Credential; AccountId = $Emulator.AccountId; Region = $Emulator.Region }
+}
+
+function Get-FcTestSecret {
+    # The secret half of the emulator's key pair, for tests that prove it never leaks.
+    param([Parameter(Mandatory)] $Emulator)
+    $Emulator.Credential.GetNetworkCredential().Password
+}
+
+function Wait-FcTestCondition {
+    # Polls until the script block returns true; fails after the timeout.
+    param([Parameter(Mandatory)] [scriptblock] $Condition, [int] $TimeoutSec = 20, [string] $Because = 'the condition held')
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutSec s waiting until $Because." }
+        Start-Sleep -Milliseconds 50
+    }
+}
