@@ -28,3 +28,12 @@ function Wait-FcTestCondition {
         Start-Sleep -Milliseconds 50
     }
 }
+
+function Get-FcTestHostOutput {
+    # Everything a script block shows, host-only text such as -WhatIf messages included (captured with a transcript).
+    param([Parameter(Mandatory)] [scriptblock] $ScriptBlock)
+    $path = Join-Path ([IO.Path]::GetTempPath()) ("fcinvoke-transcript-" + [guid]::NewGuid() + '.txt')
+    $null = Start-Transcript -Path $path -UseMinimalHeader
+    try { & $ScriptBlock *>&1 | Out-String -Width 400 | Write-Host } finally { $null = Stop-Transcript }
+    try { Get-Content -Path $path -Raw } finally { Remove-Item $path -ErrorAction SilentlyContinue }
+}

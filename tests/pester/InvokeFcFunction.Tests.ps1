@@ -152,3 +152,199 @@ Describe 'Invoke-FcFunction: asynchronous invocations' {
         $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
     }
 }
+
+Describe 'Invoke-FcFunction: function errors' {
+    It 'writes a non-terminating FcFunctionError whose target is the full result' {
+        $out = Invoke-FcFunction boom 'bad input' -LogType Tail @conn -ErrorVariable err -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'FcFunctionError*'
+        $err[0].Exception | Should -BeOfType ([FcInvoke.FcFunctionException])
+        $err[0].Exception.Message | Should -Match 'boom: bad input'
+        $target = $err[0].TargetObject
+        $target | Should -BeOfType ([FcInvoke.FcInvocationResult])
+        $target.ErrorType | Should -Be 'UnhandledInvocationError'
+        $target.ErrorMessage | Should -Be 'boom: bad input'
+        $target.RequestId | Should -Not -BeNullOrEmpty
+        $target.Logs | Should -Match 'about to fail'
+        ($target.Result | ConvertFrom-Json).errorMessage | Should -Be 'boom: bad input'
+    }
+
+    It 'keeps going with the next input after a function error' {
+        $results = 'ok-1', 'ok-2' | ForEach-Object { Invoke-FcFunction boom $_ @conn -ErrorAction SilentlyContinue; Invoke-FcFunction echo $_ @conn }
+        $results.Result | Should -Be @('ok-1', 'ok-2')
+    }
+
+    It 'becomes terminating with -ErrorAction Stop' {
+        $caught = $null
+        try { Invoke-FcFunction boom 'x' @conn -ErrorAction Stop; $reached = $true } catch { $caught = $_ }
+        $reached | Should -BeNullOrEmpty
+        $caught.FullyQualifiedErrorId | Should -BeLike 'FcFunctionError*'
+        $caught.TargetObject.RequestId | Should -Not -BeNullOrEmpty
+    }
+}
+
+Describe 'Invoke-FcFunction: API errors' {
+    It 'reports an unknown FC 3.0 function as FcServiceException FunctionNotFound (ObjectNotFound)' {
+        Invoke-FcFunction nosuch @conn -ErrorVariable err -ErrorAction SilentlyContinue
+        $ex = $err[0].Exception
+        $ex | Should -BeOfType ([FcInvoke.FcServiceException])
+        $ex.ErrorCode | Should -Be 'FunctionNotFound'
+        $ex.StatusCode | Should -Be 404
+        $ex.RequestId | Should -Not -BeNullOrEmpty
+        $ex.Message | Should -Be "FunctionNotFound: function 'nosuch' does not exist. (RequestId $($ex.RequestId))"
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'FcServiceError*'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'parses the FC 2.0 error shape (unknown service and unknown function)' {
+        Invoke-FcFunction echo -ServiceName nosvc @conn -ErrorVariable e1 -ErrorAction SilentlyContinue
+        $e1[0].Exception.ErrorCode | Should -Be 'ServiceNotFound'
+        Invoke-FcFunction nofn -ServiceName svc @conn -ErrorVariable e2 -ErrorAction SilentlyContinue
+        $e2[0].Exception.ErrorCode | Should -Be 'FunctionNotFound'
+        $e2[0].Exception.ErrorMessage | Should -Be "function 'nofn' does not exist in service 'svc'"
+    }
+
+    It 'reports a wrong secret as SignatureNotMatch (PermissionDenied)' {
+        $wrong = [pscredential]::new($emu.AccessKeyId, (ConvertTo-SecureString 'not-the-secret' -AsPlainText -Force))
+        Invoke-FcFunction echo -Endpoint $emu.Endpoint -Credential $wrong -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].Exception.ErrorCode | Should -Be 'SignatureNotMatch'
+        $err[0].Exception.StatusCode | Should -Be 403
+        $err[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+    }
+
+    It 'reports an unknown key as InvalidAccessKeyID' {
+        $unknown = [pscredential]::new('LTAInobody', (ConvertTo-SecureString 'x' -AsPlainText -Force))
+        Invoke-FcFunction echo -Endpoint $emu.Endpoint -Credential $unknown -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].Exception.ErrorCode | Should -Be 'InvalidAccessKeyID'
+    }
+
+    It 'becomes terminating with -ErrorAction Stop' {
+        { Invoke-FcFunction nosuch @conn -ErrorAction Stop } | Should -Throw -ErrorId 'FcServiceError*'
+    }
+}
+
+Describe 'Invoke-FcFunction: invalid input is refused before anything is sent' {
+    BeforeEach { $before = $emu.RequestCount }
+
+    It 'refuses <Case>' -ForEach @(
+        @{ Case = 'a function name starting with a digit'; Splat = @{ FunctionName = '1fn' }; Id = 'FcInvalidName' }
+        @{ Case = 'a function name longer than 64'; Splat = @{ FunctionName = 'f' * 65 }; Id = 'FcInvalidName' }
+        @{ Case = 'a service name with a dot'; Splat = @{ FunctionName = 'echo'; ServiceName = 'my.svc' }; Id = 'FcInvalidName' }
+        @{ Case = 'a qualifier starting with -'; Splat = @{ FunctionName = 'echo'; Qualifier = '-x' }; Id = 'FcInvalidName' }
+        @{ Case = 'a task id starting with a digit'; Splat = @{ FunctionName = 'echo'; AsyncTaskId = '9job' }; Id = 'FcInvalidArgument' }
+        @{ Case = 'a task id on a sync invocation'; Splat = @{ FunctionName = 'echo'; AsyncTaskId = 'job'; InvocationType = 'Sync' }; Id = 'FcInvalidArgument' }
+        @{ Case = '-EnableAsyncTask on FC 3.0'; Splat = @{ FunctionName = 'echo'; EnableAsyncTask = $true; InvocationType = 'Async' }; Id = 'FcInvalidArgument' }
+        @{ Case = 'an async payload over 128 KB'; Splat = @{ FunctionName = 'echo'; InvocationType = 'Async'; Payload = 'x' * (128KB + 1) }; Id = 'FcPayloadTooLarge' }
+    ) {
+        Invoke-FcFunction @Splat @conn -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike "$Id*"
+        $err[0].Exception.Message | Should -Not -BeNullOrEmpty
+        $emu.RequestCount | Should -Be $before
+    }
+
+    It 'refuses a sync input file over 32 MB' {
+        $big = Join-Path $TestDrive 'big.bin'
+        $fs = [IO.File]::Create($big); $fs.SetLength(32MB + 1); $fs.Dispose()
+        Invoke-FcFunction echo -InputFile $big @conn -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'FcPayloadTooLarge*'
+        $err[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
+        $emu.RequestCount | Should -Be $before
+    }
+
+    It 'refuses a missing input file' {
+        Invoke-FcFunction echo -InputFile (Join-Path $TestDrive 'nope.json') @conn -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'FcInputFileNotFound*'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $emu.RequestCount | Should -Be $before
+    }
+
+    It 'sends nothing with -WhatIf and shows the request with secrets redacted' {
+        $text = Get-FcTestHostOutput { Invoke-FcFunction echo 'xyz' @conn -LogType Tail -WhatIf }
+        $emu.RequestCount | Should -Be $before
+        $text | Should -Match "POST $([regex]::Escape($emu.Endpoint.AbsoluteUri))2023-03-30/functions/echo/invocations"
+        $text | Should -Match 'x-fc-log-type: Tail'
+        $text | Should -Match 'Signature=<redacted>'
+        $text | Should -Match 'body: 3 bytes'
+    }
+}
+
+Describe 'Invoke-FcFunction: connection settings' {
+    BeforeEach { $before = $emu.RequestCount }
+    AfterEach { foreach ($n in 'ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'ALIBABA_CLOUD_REGION_ID', 'ALIBABA_CLOUD_ACCOUNT_ID') { Remove-Item "env:$n" -ErrorAction SilentlyContinue } }
+
+    It 'takes credentials from ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET when -Credential is absent' {
+        $env:ALIBABA_CLOUD_ACCESS_KEY_ID = $emu.AccessKeyId
+        $env:ALIBABA_CLOUD_ACCESS_KEY_SECRET = Get-FcTestSecret $emu
+        (Invoke-FcFunction echo 'from env' -Endpoint $emu.Endpoint).Result | Should -Be 'from env'
+    }
+
+    It 'fails with FcCredentialNotFound, naming what it tried, when there are no credentials' {
+        { Invoke-FcFunction echo -Endpoint $emu.Endpoint -ErrorAction Stop } | Should -Throw -ErrorId 'FcCredentialNotFound*'
+        try { Invoke-FcFunction echo -Endpoint $emu.Endpoint } catch { $_.Exception.Message | Should -Match 'ALIBABA_CLOUD_ACCESS_KEY_ID' }
+        $emu.RequestCount | Should -Be $before
+    }
+
+    It 'builds the account endpoint from region and account id (env or parameters), and -Internal' {
+        $env:ALIBABA_CLOUD_REGION_ID = 'cn-shanghai'
+        $env:ALIBABA_CLOUD_ACCOUNT_ID = '1234567890'
+        $text = Get-FcTestHostOutput { Invoke-FcFunction echo -Credential $emu.Credential -WhatIf }
+        $text | Should -Match 'POST https://1234567890\.cn-shanghai\.fc\.aliyuncs\.com/2023-03-30/functions/echo/invocations'
+        $text = Get-FcTestHostOutput { Invoke-FcFunction echo -Credential $emu.Credential -Region ap-southeast-1 -AccountId 42 -Internal -WhatIf }
+        $text | Should -Match 'https://42\.ap-southeast-1-internal\.fc\.aliyuncs\.com/'
+    }
+
+    It 'fails clearly without an endpoint, region or account' {
+        { Invoke-FcFunction echo -Credential $emu.Credential -ErrorAction Stop } | Should -Throw -ErrorId 'FcEndpointUnknown*'
+    }
+}
+
+Describe 'Invoke-FcFunction: secrets stay secret' {
+    It 'never prints the AccessKey secret or the STS token in any stream' {
+        $secret = Get-FcTestSecret $emu
+        $token = 'STS-token-that-must-not-leak-' + [guid]::NewGuid()
+        $tokenCred = @{ Endpoint = $emu.Endpoint; Credential = $emu.Credential; SecurityToken = (ConvertTo-SecureString $token -AsPlainText -Force) }
+        $all = Get-FcTestHostOutput {
+            Invoke-FcFunction hello 'x' @conn -Verbose -Debug -LogType Tail
+            Invoke-FcFunction nosuch @conn -Verbose -Debug
+            Invoke-FcFunction boom 'x' @conn -Verbose -Debug
+            Invoke-FcFunction echo 'x' @conn -WhatIf -Verbose
+            Invoke-FcFunction echo 'x' @tokenCred -Verbose -Debug
+            $emu | Format-List * | Out-String
+            $emu.Credential | Format-List * | Out-String
+        }
+        $all | Should -Match 'Signature=<redacted>'
+        $all | Should -Match 'x-acs-security-token: <redacted>'
+        $all.Contains($secret) | Should -BeFalse
+        $all.Contains($token) | Should -BeFalse
+    }
+}
+
+Describe 'Invoke-FcFunction: timeouts and cancellation' {
+    It 'stops waiting after -TimeoutSec with an FcTimeout error that says so' {
+        Invoke-FcFunction slow '10' -TimeoutSec 1 @conn -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'FcTimeout*'
+        $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $err[0].Exception.Message | Should -Match '-TimeoutSec'
+    }
+
+    It 'returns promptly when the pipeline is stopped (Ctrl+C) during a slow call' {
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+            param($ModulePath, $Endpoint, $Credential)
+            Import-Module $ModulePath
+            Invoke-FcFunction slow '30' -Endpoint $Endpoint -Credential $Credential
+        }).AddArgument($env:FCINVOKE_TEST_MODULE ?? (Get-Module FcInvoke).Path).AddArgument($emu.Endpoint).AddArgument($emu.Credential)
+        $before = $emu.RequestCount
+        $handle = $ps.BeginInvoke()
+        Wait-FcTestCondition { $emu.RequestCount -gt $before } -Because 'the slow call reached the emulator'
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $ps.Stop()
+        $watch.Stop()
+        $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        # The call would otherwise block for 30 s; a generous bound keeps this robust on a loaded machine.
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+        $ps.Dispose()
+    }
+}
