@@ -8,8 +8,8 @@ param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $ResultPath
 )
-$ErrorActionPreference = 'Stop'
-Import-Module $PesterPath -Force
+# No global ErrorActionPreference here: tests must see PowerShell's default (Continue), as runbooks do.
+Import-Module $PesterPath -Force -ErrorAction Stop
 $env:FCINVOKE_TEST_MODULE = (Resolve-Path $ModulePath).Path
 
 $config = New-PesterConfiguration

@@ -307,8 +307,8 @@ Describe 'Invoke-FcFunction: secrets stay secret' {
         $tokenCred = @{ Endpoint = $emu.Endpoint; Credential = $emu.Credential; SecurityToken = (ConvertTo-SecureString $token -AsPlainText -Force) }
         $all = Get-FcTestHostOutput {
             Invoke-FcFunction hello 'x' @conn -Verbose -Debug -LogType Tail
-            Invoke-FcFunction nosuch @conn -Verbose -Debug
-            Invoke-FcFunction boom 'x' @conn -Verbose -Debug
+            Invoke-FcFunction nosuch @conn -Verbose -Debug -ErrorAction Continue
+            Invoke-FcFunction boom 'x' @conn -Verbose -Debug -ErrorAction Continue
             Invoke-FcFunction echo 'x' @conn -WhatIf -Verbose
             Invoke-FcFunction echo 'x' @tokenCred -Verbose -Debug
             $emu | Format-List * | Out-String

@@ -16,8 +16,12 @@ namespace FcInvoke.Emulator
         private readonly HttpListenerContext _context;
         private readonly List<KeyValuePair<string, string>> _query;
 
-        public EmulatorCall(HttpListenerContext context, string requestId)
+        private readonly Action<EmulatorCall> _beforeResponse;
+
+        /// <param name="beforeResponse">Runs just before the answer is sent, so whatever it records is visible once the client has its answer.</param>
+        public EmulatorCall(HttpListenerContext context, string requestId, Action<EmulatorCall> beforeResponse)
         {
+            _beforeResponse = beforeResponse;
             _context = context;
             RequestId = requestId;
             var raw = context.Request.RawUrl ?? "/";
@@ -86,6 +90,7 @@ namespace FcInvoke.Emulator
             response.Headers[FcHeaders.RequestId] = RequestId;
             if (contentType != null) response.ContentType = contentType;
             response.ContentLength64 = body.Length;
+            _beforeResponse?.Invoke(this);
             if (body.Length > 0) await response.OutputStream.WriteAsync(body, 0, body.Length).ConfigureAwait(false);
             response.Close();
         }

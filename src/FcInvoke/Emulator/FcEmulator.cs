@@ -164,11 +164,10 @@ namespace FcInvoke.Emulator
         {
             Interlocked.Increment(ref _requestCount);
             var requestId = NewRequestId();
-            var call = new EmulatorCall(context, requestId);
+            var call = new EmulatorCall(context, requestId, Record);
             try
             {
                 await RouteAsync(call).ConfigureAwait(false);
-                Record(call);
             }
             catch (Exception ex) when (!(ex is OperationCanceledException && _shutdown.IsCancellationRequested))
             {
