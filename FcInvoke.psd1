@@ -11,6 +11,9 @@
     FormatsToProcess     = @('FcInvoke.Format.ps1xml')
     CmdletsToExport      = @(
         'Invoke-FcFunction'
+        'Get-FcAsyncTask'
+        'Stop-FcAsyncTask'
+        'Wait-FcAsyncTask'
         'Start-FcEmulator'
         'Stop-FcEmulator'
         'Get-FcEmulator'

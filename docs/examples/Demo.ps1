@@ -50,9 +50,14 @@ Invoke-FcFunction resize-disk -ServiceName ops -Payload 'lots' -LogType Tail @co
 Show-Step 'Invoke-FcFunction -InvocationType Async: 202 and a task id; the function runs in the background'
 $async = Invoke-FcFunction resize-disk -ServiceName ops -Payload '300' -InvocationType Async -AsyncTaskId 'resize-300' @connection
 $async | Format-List FunctionName, InvocationType, StatusCode, AsyncTaskId, RequestId
-$deadline = [DateTime]::UtcNow.AddSeconds(10)
-while ($emulator.ExecutionCounts['ops/resize-disk'] -lt 4 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
-"The emulator ran ops/resize-disk $($emulator.ExecutionCounts['ops/resize-disk']) times (2 sync + 1 failed + 1 async)."
+
+Show-Step 'Fan out as async tasks, then wait for all of them together and look at the failures'
+$tasks = '10', '20', 'oops', '40' | ForEach-Object {
+    Invoke-FcFunction resize-disk -ServiceName ops -Payload $_ -AsyncTaskId "resize-$_" @connection
+}
+$done = $async, $tasks | ForEach-Object { $_ } | Wait-FcAsyncTask -TimeoutSec 60 @connection
+$done | Sort-Object TaskId | Format-Table
+$done | Where-Object Status -eq 'Failed' | Format-List
 
 Show-Step 'What the emulator received (the request journal, secrets redacted)'
 $emulator.RecentRequests | Select-Object -Last 3 | ForEach-Object { "$_  (RequestId $($_.RequestId))" }

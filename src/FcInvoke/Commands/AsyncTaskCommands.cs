@@ -1,0 +1,260 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using FcInvoke.Core;
+
+namespace FcInvoke.Commands
+{
+    public enum FcSortOrder { Ascending, Descending }
+
+    /// <summary>Identity of the function whose tasks a task cmdlet works on; bindable from task and invocation objects.</summary>
+    public abstract class FcTaskCmdlet : FcCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [Alias("Name")]
+        public string FunctionName { get; set; }
+
+        /// <summary>FC 2.0 service; empty or absent selects FC 3.0 (so FC 3.0 task objects, whose ServiceName is empty, pipe in).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        [AllowEmptyString]
+        public string ServiceName { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        [AllowEmptyString]
+        public string Qualifier { get; set; }
+
+        internal FcFunctionRef Function => new FcFunctionRef(FunctionName, ServiceName, Qualifier);
+
+        /// <summary>
+        /// Checks the function identity of this input; writes an error and returns false when it cannot be sent.
+        /// Task ids are not pattern-checked: ids FC generates (GUIDs) may start with a digit, unlike ids callers choose.
+        /// </summary>
+        internal bool CheckIdentity(object target)
+        {
+            var problem = FcNames.CheckFunction(Function);
+            if (problem == null) return true;
+            WriteInvalidArgument(problem, "FcInvalidName", target);
+            return false;
+        }
+    }
+
+    /// <summary>Get-FcAsyncTask: one task by id, or the function's tasks page by page, filtered.</summary>
+    [Cmdlet(VerbsCommon.Get, "FcAsyncTask", DefaultParameterSetName = ListSet)]
+    [OutputType(typeof(FcAsyncTask))]
+    public sealed class GetFcAsyncTaskCommand : FcTaskCmdlet
+    {
+        private const string ListSet = "List";
+        private const string OneSet = "Id";
+
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = OneSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [Alias("AsyncTaskId", "InvocationId")]
+        public string[] TaskId { get; set; }
+
+        /// <summary>Only tasks in these statuses.</summary>
+        [Parameter(ParameterSetName = ListSet)]
+        [ValidateSet("Enqueued", "Dequeued", "Running", "Succeeded", "Failed", "Stopped", "Stopping", "Expired", "Invalid", "Retrying")]
+        public string[] Status { get; set; }
+
+        [Parameter(ParameterSetName = ListSet)]
+        [ValidateNotNullOrEmpty]
+        [Alias("Prefix")]
+        public string TaskIdPrefix { get; set; }
+
+        [Parameter(ParameterSetName = ListSet)]
+        public DateTime StartedAfter { get; set; }
+
+        [Parameter(ParameterSetName = ListSet)]
+        public DateTime StartedBefore { get; set; }
+
+        [Parameter(ParameterSetName = ListSet)]
+        public FcSortOrder SortOrder { get; set; } = FcSortOrder.Ascending;
+
+        /// <summary>Also return each task's payload (the event it was started with).</summary>
+        [Parameter(ParameterSetName = ListSet)]
+        public SwitchParameter IncludePayload { get; set; }
+
+        /// <summary>Stop after this many tasks.</summary>
+        [Parameter(ParameterSetName = ListSet)]
+        [ValidateRange(1, int.MaxValue)]
+        public int First { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName == OneSet) GetOne();
+            else List();
+        }
+
+        private void GetOne()
+        {
+            if (!CheckIdentity(TaskId)) return;
+            foreach (var id in TaskId)
+            {
+                try
+                {
+                    WriteObject(Run((log, ct) => FcAsyncTasks.GetAsync(Client, Function, id, CallOptions(0), log, ct)));
+                }
+                catch (Exception ex) when (TryWriteFcError(ex, id))
+                {
+                }
+            }
+        }
+
+        private void List()
+        {
+            if (!CheckIdentity(FunctionName)) return;
+            var bound = MyInvocation.BoundParameters;
+            var statuses = Status == null ? null : new HashSet<string>(Status, StringComparer.OrdinalIgnoreCase);
+            bool filteredHere = statuses != null && statuses.Count > 1;
+            var query = new FcTaskListQuery
+            {
+                // One status is filtered by FC; several are filtered here, over an unfiltered listing.
+                Status = statuses != null && !filteredHere ? statuses.First() : null,
+                IdPrefix = TaskIdPrefix,
+                StartedAfter = bound.ContainsKey(nameof(StartedAfter)) ? new DateTimeOffset(StartedAfter.ToUniversalTime()) : (DateTimeOffset?)null,
+                StartedBefore = bound.ContainsKey(nameof(StartedBefore)) ? new DateTimeOffset(StartedBefore.ToUniversalTime()) : (DateTimeOffset?)null,
+                Descending = bound.ContainsKey(nameof(SortOrder)) ? SortOrder == FcSortOrder.Descending : (bool?)null,
+                IncludePayload = IncludePayload.IsPresent,
+            };
+            int written = 0;
+            try
+            {
+                do
+                {
+                    if (First > 0 && !filteredHere) query.Limit = Math.Min(100, First - written);
+                    var (tasks, next) = Run((log, ct) => FcAsyncTasks.ListPageAsync(Client, Function, query, CallOptions(0), log, ct));
+                    foreach (var task in tasks)
+                    {
+                        if (statuses != null && !statuses.Contains(task.Status ?? string.Empty)) continue;
+                        WriteObject(task);
+                        if (First > 0 && ++written >= First) return;
+                    }
+                    query.NextToken = next;
+                } while (query.NextToken != null);
+            }
+            catch (Exception ex) when (TryWriteFcError(ex, FunctionName))
+            {
+            }
+        }
+    }
+
+    /// <summary>Stop-FcAsyncTask: stops a running or queued task.</summary>
+    [Cmdlet(VerbsLifecycle.Stop, "FcAsyncTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(FcAsyncTask))]
+    public sealed class StopFcAsyncTaskCommand : FcTaskCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [Alias("AsyncTaskId", "InvocationId")]
+        public string[] TaskId { get; set; }
+
+        /// <summary>Write the task as it stands after the stop.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (!CheckIdentity(TaskId)) return;
+            foreach (var id in TaskId)
+            {
+                if (!ShouldProcess($"async task '{id}' of function '{Function}'", "Stop")) continue;
+                try
+                {
+                    Run(async (log, ct) => { await FcAsyncTasks.StopAsync(Client, Function, id, CallOptions(0), log, ct).ConfigureAwait(false); return true; });
+                    if (PassThru) WriteObject(Run((log, ct) => FcAsyncTasks.GetAsync(Client, Function, id, CallOptions(0), log, ct)));
+                }
+                catch (Exception ex) when (TryWriteFcError(ex, id))
+                {
+                }
+            }
+        }
+    }
+
+    /// <summary>Wait-FcAsyncTask: waits until the given tasks are terminal, polling them together with backoff.</summary>
+    [Cmdlet(VerbsLifecycle.Wait, "FcAsyncTask")]
+    [OutputType(typeof(FcAsyncTask))]
+    public sealed class WaitFcAsyncTaskCommand : FcTaskCmdlet
+    {
+        private readonly List<FcTaskWaitTarget> _targets = new List<FcTaskWaitTarget>();
+        private readonly HashSet<string> _seen = new HashSet<string>(StringComparer.Ordinal);
+
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [Alias("AsyncTaskId", "InvocationId")]
+        public string[] TaskId { get; set; }
+
+        /// <summary>Give up after this many seconds (0, the default: no limit); tasks that finished are still written.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int TimeoutSec { get; set; }
+
+        /// <summary>Return as soon as one task is terminal.</summary>
+        [Parameter]
+        public SwitchParameter Any { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (!CheckIdentity(TaskId)) return;
+            var fn = Function;
+            foreach (var id in TaskId)
+                if (_seen.Add(fn + "\n" + id)) _targets.Add(new FcTaskWaitTarget(fn, id, id));
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_targets.Count == 0) return;
+            var progress = new DelayedProgress(this, 0x46635761, $"Waiting for {_targets.Count} FC async task(s)");
+            var observer = new QueuedObserver(Messages, progress);
+            var options = new FcTaskWaitOptions
+            {
+                Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : (TimeSpan?)null,
+                Any = Any.IsPresent,
+            };
+            IReadOnlyList<FcTaskWaitTarget> unfinished;
+            try
+            {
+                unfinished = Run((log, ct) => FcAsyncTaskWaiter.WaitAsync(Client, _targets, options, CallOptions(0), log, observer, ct));
+            }
+            finally
+            {
+                progress.Complete();
+            }
+            if (unfinished.Count > 0 && !Any)
+            {
+                var names = string.Join(", ", unfinished.Take(20).Select(t => t.Describe())) + (unfinished.Count > 20 ? ", ..." : string.Empty);
+                WriteError(new ErrorRecord(
+                    new FcTimeoutException($"Timed out after {TimeoutSec} s (-TimeoutSec) with {unfinished.Count} of {_targets.Count} task(s) not finished: {names}."),
+                    "FcAsyncTaskWaitTimeout", ErrorCategory.OperationTimeout, unfinished.Select(t => (object)t.LastSeen ?? t.TaskId).ToArray()));
+            }
+        }
+
+        /// <summary>Turns waiter callbacks (worker threads) into pipeline-thread writes.</summary>
+        private sealed class QueuedObserver : IFcTaskWaitObserver
+        {
+            private readonly PipelineMessageQueue _queue;
+            private readonly DelayedProgress _progress;
+
+            public QueuedObserver(PipelineMessageQueue queue, DelayedProgress progress)
+            {
+                _queue = queue;
+                _progress = progress;
+            }
+
+            public void Finished(FcTaskWaitTarget target, FcAsyncTask task) => _queue.Post(c => c.WriteObject(task));
+
+            public void Failed(FcTaskWaitTarget target, Exception error) =>
+                _queue.Post(c => c.WriteError(ToErrorRecord(error, target.Input)));
+
+            public void Progress(IReadOnlyDictionary<string, int> pendingByStatus, int finished, int total)
+            {
+                var status = $"{finished} of {total} finished" +
+                             (pendingByStatus.Count > 0 ? "; " + string.Join(", ", pendingByStatus.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}")) : string.Empty);
+                _queue.Post(c => _progress.Update(status, total == 0 ? 100 : finished * 100 / total));
+            }
+        }
+    }
+}
