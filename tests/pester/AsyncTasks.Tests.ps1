@@ -176,20 +176,14 @@ Describe 'Async tasks on API <Api>' -ForEach @(
 Describe 'Wait-FcAsyncTask cancellation' {
     It 'returns promptly when the pipeline is stopped' {
         $null = Invoke-FcFunction long 'x' -AsyncTaskId 'cancel-wait' @conn
-        $ps = [powershell]::Create()
-        $null = $ps.AddScript({
+        $polls = { @($emu.RecentRequests | Where-Object { $_.Method -eq 'GET' -and $_.Path -like '*/cancel-wait' }).Count }
+        $stop = Measure-FcTestPipelineStop -ScriptBlock {
             param($ModulePath, $Endpoint, $Credential)
             Import-Module $ModulePath
             Wait-FcAsyncTask long -TaskId 'cancel-wait' -Endpoint $Endpoint -Credential $Credential
-        }).AddArgument($env:FCINVOKE_TEST_MODULE ?? (Get-Module FcInvoke).Path).AddArgument($emu.Endpoint).AddArgument($emu.Credential)
-        $handle = $ps.BeginInvoke()
-        Start-Sleep -Milliseconds 1500
-        $watch = [Diagnostics.Stopwatch]::StartNew()
-        $ps.Stop()
-        $watch.Stop()
-        $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-        $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
-        $ps.Dispose()
+        } -ArgumentList $emu.Endpoint, $emu.Credential -Started { (& $polls) -ge 1 }
+        $stop.State | Should -Be 'Stopped'
+        $stop.Seconds | Should -BeLessThan 5
         $null = Stop-FcAsyncTask long -TaskId 'cancel-wait' @conn -Confirm:$false
     }
 }

@@ -2,6 +2,7 @@
 # The module under test is the built one (out/FcInvoke), passed by tests/Invoke-PesterSuite.ps1.
 $modulePath = if ($env:FCINVOKE_TEST_MODULE) { $env:FCINVOKE_TEST_MODULE } else { Join-Path $PSScriptRoot '../../out/FcInvoke/FcInvoke.psd1' }
 Import-Module $modulePath -Force
+$script:FcTestModulePath = (Resolve-Path $modulePath).Path
 
 # Tests never read the developer's own Alibaba Cloud configuration or reach a cloud address.
 foreach ($name in @(Get-ChildItem env: | Where-Object Name -like 'ALIBABA_CLOUD_*').Name) { Remove-Item "env:$name" }
@@ -36,4 +37,26 @@ function Get-FcTestHostOutput {
     $null = Start-Transcript -Path $path -UseMinimalHeader
     try { & $ScriptBlock *>&1 | Out-String -Width 400 | Write-Host } finally { $null = Stop-Transcript }
     try { Get-Content -Path $path -Raw } finally { Remove-Item $path -ErrorAction SilentlyContinue }
+}
+
+function Measure-FcTestPipelineStop {
+    # Runs a command in its own runspace (the script block gets the module path, then -ArgumentList), waits until
+    # -Started holds, then stops it the way Ctrl+C does. Returns how long Stop() took and the final state.
+    param(
+        [Parameter(Mandatory)] [scriptblock] $ScriptBlock,
+        [object[]] $ArgumentList = @(),
+        [Parameter(Mandatory)] [scriptblock] $Started
+    )
+    $ps = [powershell]::Create()
+    try {
+        $null = $ps.AddScript($ScriptBlock).AddArgument($script:FcTestModulePath)
+        foreach ($argument in $ArgumentList) { $null = $ps.AddArgument($argument) }
+        $null = $ps.BeginInvoke()
+        Wait-FcTestCondition $Started -Because 'the command started'
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $ps.Stop()
+        $watch.Stop()
+        [pscustomobject]@{ Seconds = $watch.Elapsed.TotalSeconds; State = $ps.InvocationStateInfo.State }
+    }
+    finally { $ps.Dispose() }
 }

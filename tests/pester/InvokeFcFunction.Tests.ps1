@@ -330,21 +330,14 @@ Describe 'Invoke-FcFunction: timeouts and cancellation' {
     }
 
     It 'returns promptly when the pipeline is stopped (Ctrl+C) during a slow call' {
-        $ps = [powershell]::Create()
-        $null = $ps.AddScript({
+        $before = $emu.RequestCount
+        $stop = Measure-FcTestPipelineStop -ScriptBlock {
             param($ModulePath, $Endpoint, $Credential)
             Import-Module $ModulePath
             Invoke-FcFunction slow '30' -Endpoint $Endpoint -Credential $Credential
-        }).AddArgument($env:FCINVOKE_TEST_MODULE ?? (Get-Module FcInvoke).Path).AddArgument($emu.Endpoint).AddArgument($emu.Credential)
-        $before = $emu.RequestCount
-        $handle = $ps.BeginInvoke()
-        Wait-FcTestCondition { $emu.RequestCount -gt $before } -Because 'the slow call reached the emulator'
-        $watch = [Diagnostics.Stopwatch]::StartNew()
-        $ps.Stop()
-        $watch.Stop()
-        $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        } -ArgumentList $emu.Endpoint, $emu.Credential -Started { $emu.RequestCount -gt $before }
+        $stop.State | Should -Be 'Stopped'
         # The call would otherwise block for 30 s; a generous bound keeps this robust on a loaded machine.
-        $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
-        $ps.Dispose()
+        $stop.Seconds | Should -BeLessThan 5
     }
 }
