@@ -34,10 +34,14 @@ function Invoke-Native {
 
 function Invoke-Build {
     $bin = Join-Path $out 'bin'
-    Invoke-Native dotnet @('build', (Join-Path $root 'src/FcInvoke/FcInvoke.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-o', $bin)
+    # publish (not build) so the package dependencies Windows PowerShell 5.1 needs are collected too.
+    Invoke-Native dotnet @('publish', (Join-Path $root 'src/FcInvoke/FcInvoke.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-o', $bin)
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $moduleOut
     Copy-Item (Join-Path $bin 'FcInvoke.dll'), (Join-Path $bin 'FcInvoke.pdb') $moduleOut
+    # Loaded only on .NET Framework (see FcModuleInitializer); pwsh 7 uses its own System.Text.Json.
+    $dependencies = New-Item -ItemType Directory -Path (Join-Path $moduleOut 'dependencies')
+    Get-ChildItem $bin -Filter *.dll | Where-Object Name -ne 'FcInvoke.dll' | Copy-Item -Destination $dependencies
     Copy-Item (Join-Path $root 'FcInvoke.psd1') $moduleOut
     Copy-Item (Join-Path $root 'src/FcInvoke/FcInvoke.Format.ps1xml') $moduleOut
     Write-Host "Module: $moduleOut"
