@@ -1,0 +1,164 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using FcInvoke.Core;
+using FcInvoke.Credentials;
+using Xunit;
+
+namespace FcInvoke.Tests
+{
+    /// <summary>The transport's retry, re-signing and timeout rules, against a scripted handler (no network).</summary>
+    public class FcClientTests
+    {
+        private sealed class ScriptedHandler : HttpMessageHandler
+        {
+            private readonly Queue<Func<HttpRequestMessage, HttpResponseMessage>> _answers;
+            public readonly List<(string auth, string nonce, string date)> Seen = new List<(string, string, string)>();
+
+            public ScriptedHandler(params Func<HttpRequestMessage, HttpResponseMessage>[] answers) =>
+                _answers = new Queue<Func<HttpRequestMessage, HttpResponseMessage>>(answers);
+
+            protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+            {
+                Seen.Add((request.Headers.GetValues("authorization").Single(), request.Headers.GetValues("x-acs-signature-nonce").Single(),
+                          request.Headers.GetValues("x-acs-date").Single()));
+                await Task.Yield();
+                return _answers.Dequeue()(request);
+            }
+        }
+
+        private sealed class ListLog : IFcLog
+        {
+            public readonly List<string> Lines = new List<string>();
+            public void Verbose(string message) { lock (Lines) Lines.Add(message); }
+            public void Debug(string message) { }
+            public void Warning(string message) { }
+        }
+
+        private static Func<HttpRequestMessage, HttpResponseMessage> Answer(int status, string body = "", string retryAfter = null) => _ =>
+        {
+            var r = new HttpResponseMessage((HttpStatusCode)status) { Content = new StringContent(body) };
+            r.Headers.TryAddWithoutValidation("x-fc-request-id", "r-" + status);
+            if (retryAfter != null) r.Headers.TryAddWithoutValidation("Retry-After", retryAfter);
+            return r;
+        };
+
+        private static Func<HttpRequestMessage, HttpResponseMessage> Refuse() =>
+            _ => throw new HttpRequestException("refused", new SocketException((int)SocketError.ConnectionRefused));
+
+        private static Func<HttpRequestMessage, HttpResponseMessage> Drop() =>
+            _ => throw new HttpRequestException("dropped", new System.IO.IOException("The response ended prematurely."));
+
+        private static FcClient Client(ScriptedHandler handler) =>
+            new FcClient(new FcConnection(FcEndpoint.FromUri(new Uri("http://127.0.0.1:9/")), "1", "cn-hangzhou",
+                new StaticCredentialProvider(new FcCredential("AK", "SECRET", null, null, "Test"))), new HttpClient(handler));
+
+        private static readonly FcCallOptions FastRetries = new FcCallOptions { Retry = new FcRetryPolicy(3, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5)) };
+
+        private static FcRequest Invoke() => FcOperations.InvokeFunction(new FcFunctionRef("f", null, null));
+        private static FcRequest Read() => FcOperations.GetAsyncTask(new FcFunctionRef("f", null, null), "t");
+
+        [Fact]
+        public async Task Throttled_invocations_are_retried_with_a_fresh_signature_each_time()
+        {
+            var handler = new ScriptedHandler(Answer(429, "{\"Code\":\"ResourceExhausted\"}"), Answer(503, "{\"ErrorCode\":\"ResourceThrottled\"}"), Answer(200, "ok"));
+            var log = new ListLog();
+            var response = await Client(handler).SendAsync(Invoke(), FastRetries, log, CancellationToken.None);
+            Assert.Equal(200, response.StatusCode);
+            Assert.Equal(3, response.Attempts);
+            Assert.Equal(3, handler.Seen.Select(s => s.nonce).Distinct().Count());
+            Assert.Equal(3, handler.Seen.Select(s => s.auth).Distinct().Count());
+            Assert.Contains(log.Lines, l => l.Contains("429") && l.Contains("retrying"));
+            Assert.DoesNotContain(log.Lines, l => l.Contains("SECRET"));
+        }
+
+        [Theory]
+        [InlineData(500)]
+        [InlineData(502)]
+        [InlineData(504)]
+        public async Task A_sync_invocation_that_may_have_run_is_never_retried(int status)
+        {
+            var handler = new ScriptedHandler(Answer(status), Answer(200, "second run"));
+            var response = await Client(handler).SendAsync(Invoke(), FastRetries, null, CancellationToken.None);
+            Assert.Equal(status, response.StatusCode);
+            Assert.Single(handler.Seen);
+        }
+
+        [Fact]
+        public async Task A_dropped_connection_fails_an_invocation_but_is_retried_for_a_read()
+        {
+            var invoke = new ScriptedHandler(Drop(), Answer(200));
+            await Assert.ThrowsAsync<FcTransportException>(() => Client(invoke).SendAsync(Invoke(), FastRetries, null, CancellationToken.None));
+            Assert.Single(invoke.Seen);
+
+            var read = new ScriptedHandler(Drop(), Answer(500), Answer(200, "{}"));
+            var response = await Client(read).SendAsync(Read(), FastRetries, null, CancellationToken.None);
+            Assert.Equal(200, response.StatusCode);
+            Assert.Equal(3, read.Seen.Count);
+        }
+
+        [Fact]
+        public async Task A_refused_connection_is_retried_even_for_an_invocation()
+        {
+            var handler = new ScriptedHandler(Refuse(), Answer(200, "ok"));
+            var response = await Client(handler).SendAsync(Invoke(), FastRetries, null, CancellationToken.None);
+            Assert.Equal(200, response.StatusCode);
+            Assert.Equal(2, handler.Seen.Count);
+        }
+
+        [Fact]
+        public async Task Retries_stop_after_MaxRetries_and_zero_disables_them()
+        {
+            var handler = new ScriptedHandler(Answer(429), Answer(429), Answer(429), Answer(429), Answer(200));
+            var response = await Client(handler).SendAsync(Invoke(), FastRetries, null, CancellationToken.None);
+            Assert.Equal(429, response.StatusCode);
+            Assert.Equal(4, handler.Seen.Count); // 1 + 3 retries
+
+            var none = new ScriptedHandler(Answer(429), Answer(200));
+            var first = await Client(none).SendAsync(Invoke(), new FcCallOptions { Retry = new FcRetryPolicy(0) }, null, CancellationToken.None);
+            Assert.Equal(429, first.StatusCode);
+            Assert.Single(none.Seen);
+        }
+
+        [Fact]
+        public async Task Retry_after_is_honoured()
+        {
+            var handler = new ScriptedHandler(Answer(429, retryAfter: "1"), Answer(200));
+            var policy = new FcCallOptions { Retry = new FcRetryPolicy(3, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(5)) };
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            await Client(handler).SendAsync(Invoke(), policy, null, CancellationToken.None);
+            Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(900), $"waited only {watch.Elapsed}");
+        }
+
+        [Fact]
+        public async Task TimeoutSec_bounds_the_call_with_an_error_that_names_it()
+        {
+            var slow = new FcClient(Client(new ScriptedHandler()).Connection, new HttpClient(new DelayingHandler()));
+            var ex = await Assert.ThrowsAsync<FcTimeoutException>(() => slow.SendAsync(Invoke(), new FcCallOptions { TimeoutSec = 1 }, null, CancellationToken.None));
+            Assert.Contains("-TimeoutSec", ex.Message);
+        }
+
+        [Fact]
+        public async Task Cancellation_by_the_caller_is_not_reported_as_a_timeout()
+        {
+            var slow = new FcClient(Client(new ScriptedHandler()).Connection, new HttpClient(new DelayingHandler()));
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow.SendAsync(Invoke(), new FcCallOptions { TimeoutSec = 30 }, null, cts.Token));
+        }
+
+        private sealed class DelayingHandler : HttpMessageHandler
+        {
+            protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), ct);
+                return new HttpResponseMessage(HttpStatusCode.OK);
+            }
+        }
+    }
+}
