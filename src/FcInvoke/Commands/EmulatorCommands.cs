@@ -26,6 +26,36 @@ namespace FcInvoke.Commands
         [ValidateRange(1, 256)]
         public int MaxConcurrency { get; set; } = 16;
 
+        /// <summary>Fault injection: the share of function requests answered 429 ResourceExhausted without running (0 to 1).</summary>
+        [Parameter]
+        [ValidateRange(0.0, 1.0)]
+        public double ThrottleRate { get; set; }
+
+        /// <summary>Fault injection: the share of function requests answered 500 InternalServerError without running.</summary>
+        [Parameter]
+        [ValidateRange(0.0, 1.0)]
+        public double ServerErrorRate { get; set; }
+
+        /// <summary>Fault injection: the share of function requests whose connection is closed, unanswered, without running.</summary>
+        [Parameter]
+        [ValidateRange(0.0, 1.0)]
+        public double DropRate { get; set; }
+
+        /// <summary>Fault injection: the share of invocations that run the function and are then answered 500 InternalServerError.</summary>
+        [Parameter]
+        [ValidateRange(0.0, 1.0)]
+        public double ServerErrorAfterRunRate { get; set; }
+
+        /// <summary>Fault injection: the share of invocations that run the function and then lose their connection, unanswered.</summary>
+        [Parameter]
+        [ValidateRange(0.0, 1.0)]
+        public double DropAfterRunRate { get; set; }
+
+        /// <summary>Fault injection: milliseconds added before each function request is handled.</summary>
+        [Parameter]
+        [ValidateRange(0, 600000)]
+        public int LatencyMs { get; set; }
+
         protected override void EndProcessing()
         {
             var functions = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -50,10 +80,19 @@ namespace FcInvoke.Commands
                 }
                 functions[key] = script;
             }
+            FcEmulatorFaults faults = null;
             try
             {
-                var emulator = FcEmulator.Start(functions, Port, MaxConcurrency);
-                WriteVerbose($"FC emulator listening on {emulator.Endpoint} with {functions.Count} function(s).");
+                faults = new FcEmulatorFaults(ThrottleRate, ServerErrorRate, DropRate, ServerErrorAfterRunRate, DropAfterRunRate, LatencyMs);
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "FcEmulatorInvalidFault", ErrorCategory.InvalidArgument, null));
+            }
+            try
+            {
+                var emulator = FcEmulator.Start(functions, Port, MaxConcurrency, faults);
+                WriteVerbose($"FC emulator listening on {emulator.Endpoint} with {functions.Count} function(s); injected faults: {faults}.");
                 WriteObject(emulator);
             }
             catch (System.Net.HttpListenerException ex)

@@ -144,7 +144,7 @@ namespace FcInvoke.Commands
             switch (ex)
             {
                 case FcFunctionException fe:
-                    return new ErrorRecord(fe, "FcFunctionError", ErrorCategory.InvalidResult, fe.Result);
+                    return new ErrorRecord(fe, "FcFunctionError", ErrorCategory.InvalidResult, target ?? fe.Result);
                 case FcServiceException se:
                     return new ErrorRecord(se, "FcServiceError", CategoryFor(se.StatusCode), target);
                 case FcTimeoutException te:
@@ -182,6 +182,13 @@ namespace FcInvoke.Commands
 
         public void Dispose()
         {
+            Dispose(true);
+            GC.SuppressFinalize(this);
+        }
+
+        protected virtual void Dispose(bool disposing)
+        {
+            if (!disposing) return;
             _stopping.Dispose();
             Messages.Dispose();
         }

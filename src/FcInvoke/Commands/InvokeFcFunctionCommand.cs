@@ -1,6 +1,9 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+using System.Threading.Tasks;
 using FcInvoke.Core;
 using FcInvoke.Interop;
 
@@ -10,7 +13,10 @@ namespace FcInvoke.Commands
 
     public enum FcLogType { None, Tail }
 
-    /// <summary>Invoke-FcFunction: one InvokeFunction call per input, FC 2.0 with -ServiceName, FC 3.0 without.</summary>
+    /// <summary>
+    /// Invoke-FcFunction: one InvokeFunction call per input, FC 2.0 with -ServiceName, FC 3.0 without; with -ThrottleLimit,
+    /// up to that many calls in flight (see <see cref="FanOut{T}"/>).
+    /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "FcFunction", DefaultParameterSetName = PayloadSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(FcInvocationResult))]
     public sealed class InvokeFcFunctionCommand : FcCmdlet
@@ -66,31 +72,58 @@ namespace FcInvoke.Commands
         [ValidateRange(0, int.MaxValue)]
         public int TimeoutSec { get; set; }
 
+        /// <summary>How many invocations may be in flight at once for pipeline input (1, the default, runs them one by one).</summary>
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int ThrottleLimit { get; set; } = 1;
+
+        /// <summary>Write results as invocations finish instead of in input order.</summary>
+        [Parameter]
+        public SwitchParameter Unordered { get; set; }
+
+        private FanOut<FcInvocationResult> _fanOut;
+
+        protected override void BeginProcessing()
+        {
+            _fanOut = new FanOut<FcInvocationResult>(this, Messages, ThrottleLimit, !Unordered.IsPresent, "Invoke-FcFunction",
+                                                     (input, result) => WriteObject(result), WriteFailure, PipelineStopToken);
+        }
+
         protected override void ProcessRecord()
         {
-            var target = (object)Payload ?? FunctionName;
-            var spec = BuildSpec(target);
+            var input = ParameterSetName == FileSet ? InputFile : (object)Payload ?? FunctionName;
+            var spec = BuildSpec(input);
             if (spec == null) return;
 
             var request = FcInvocation.BuildRequest(spec);
             if (!ShouldProcess(DescribeForShouldProcess(request), "Invoke")) return;
 
-            FcInvocationResult result;
-            try
-            {
-                result = Run((log, ct) => FcInvocation.InvokeAsync(Client, spec, CallOptions(TimeoutSec), log, ct));
-            }
-            catch (Exception ex) when (TryWriteFcError(ex, target))
-            {
-                return;
-            }
+            var client = Client;
+            var options = CallOptions(TimeoutSec);
+            _fanOut.Submit(input, ct => InvokeOneAsync(client, spec, options, input, ct));
+        }
 
-            if (result.IsFunctionError)
-            {
-                WriteError(ToErrorRecord(new FcFunctionException(result), target));
-                return;
-            }
-            WriteObject(result);
+        protected override void EndProcessing() => _fanOut.Complete();
+
+        /// <summary>Worker side: no cmdlet access. A function error becomes an exception so it is reported at once.</summary>
+        private async Task<FcInvocationResult> InvokeOneAsync(FcClient client, FcInvocationSpec spec, FcCallOptions options, object input,
+                                                              CancellationToken cancellationToken)
+        {
+            var result = await FcInvocation.InvokeAsync(client, spec, options, Messages, cancellationToken).ConfigureAwait(false);
+            result.InputObject = input;
+            if (result.IsFunctionError) throw new FcFunctionException(result);
+            return result;
+        }
+
+        private void WriteFailure(object input, Exception error)
+        {
+            if (!TryWriteFcError(error, input)) ExceptionDispatchInfo.Capture(error).Throw();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _fanOut?.Dispose();
+            base.Dispose(disposing);
         }
 
         /// <summary>Validates names, reads the payload and checks its size; null (with an error written) when this input cannot be sent.</summary>

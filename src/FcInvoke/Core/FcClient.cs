@@ -50,64 +50,75 @@ namespace FcInvoke.Core
 
         public FcConnection Connection { get; }
 
+        /// <summary>
+        /// Sends <paramref name="request"/>, retrying as <see cref="FcCallOptions.Retry"/> allows. Returns FC's answer (a non-2xx
+        /// one too, once retries are spent); throws <see cref="FcTimeoutException"/> (-TimeoutSec or the connect timeout, named),
+        /// <see cref="FcTransportException"/> for a connection failure, and OperationCanceledException when the caller cancels.
+        /// </summary>
         public async Task<FcResponse> SendAsync(FcRequest request, FcCallOptions options, IFcLog log, CancellationToken cancellationToken)
         {
             options = options ?? FcCallOptions.Default;
             log = log ?? NullFcLog.Instance;
-            var policy = options.Retry ?? FcRetryPolicy.Default;
-            var total = Stopwatch.StartNew();
             using (var timeout = options.TimeoutSec > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(options.TimeoutSec)) : null)
             using (var linked = timeout != null
                        ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token)
                        : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                var token = linked.Token;
-                for (int retries = 0; ; retries++)
+                try
                 {
-                    var attempt = Stopwatch.StartNew();
-                    FcResponse response;
-                    try
-                    {
-                        response = await SendOnceAsync(request, retries + 1, log, token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                    {
-                        throw;
-                    }
-                    catch (OperationCanceledException ex) when (timeout != null && timeout.IsCancellationRequested)
-                    {
-                        throw new FcTimeoutException(
-                            $"{request.Action} did not complete within {options.TimeoutSec} s (-TimeoutSec); " +
-                            (request.Kind == FcCallKind.Invocation ? "the function may still be running." : "the call was abandoned."), ex);
-                    }
-                    catch (Exception ex) when (ex is HttpRequestException || ex is IOException || ex is FcConnectTimeoutException)
-                    {
-                        var reason = Describe(ex);
-                        if (policy.IsRetryableException(request.Kind, ex) && policy.CanRetry(retries, total.Elapsed))
-                        {
-                            var delay = policy.NextDelay(retries + 1, null);
-                            log.Verbose($"{request.Method} {request.Path}: {reason}; retrying in {delay.TotalMilliseconds:0} ms (retry {retries + 1} of {policy.MaxRetries}).");
-                            await Task.Delay(delay, token).ConfigureAwait(false);
-                            continue;
-                        }
-                        if (ex is FcConnectTimeoutException)
-                            throw new FcTimeoutException($"Could not connect to {Connection.Endpoint.Host} within {FcHttp.DefaultConnectTimeout.TotalSeconds:0} s (connect timeout).", ex);
-                        throw new FcTransportException($"{request.Action} to {Connection.Endpoint.Host} failed: {reason}", ex);
-                    }
+                    return await SendWithRetriesAsync(request, options.Retry ?? FcRetryPolicy.Default, log, linked.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout != null && timeout.IsCancellationRequested)
+                {
+                    throw new FcTimeoutException(
+                        $"{request.Action} did not complete within {options.TimeoutSec} s (-TimeoutSec); " +
+                        (request.Kind == FcCallKind.Invocation ? "the function may still be running." : "the call was abandoned."), ex);
+                }
+            }
+        }
 
-                    log.Verbose($"{request.Method} {request.Path} -> {response.StatusCode} (RequestId {response.RequestId ?? "none"}, {attempt.ElapsedMilliseconds} ms)");
-                    if (!response.IsSuccess && policy.IsRetryableStatus(request.Kind, response.StatusCode) && policy.CanRetry(retries, total.Elapsed))
+        private async Task<FcResponse> SendWithRetriesAsync(FcRequest request, FcRetryPolicy policy, IFcLog log, CancellationToken token)
+        {
+            var total = Stopwatch.StartNew();
+            for (int retries = 0; ; retries++)
+            {
+                var attempt = Stopwatch.StartNew();
+                FcResponse response;
+                try
+                {
+                    response = await SendOnceAsync(request, retries + 1, log, token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is HttpRequestException || ex is IOException || ex is FcConnectTimeoutException)
+                {
+                    var reason = Describe(ex);
+                    if (policy.IsRetryableException(request.Kind, ex) && policy.CanRetry(retries, total.Elapsed))
                     {
-                        var retryAfter = FcRetryPolicy.ParseRetryAfter(response.Header("Retry-After"), DateTimeOffset.UtcNow);
-                        var delay = policy.NextDelay(retries + 1, retryAfter);
-                        string code = null, message = null, rid = null;
-                        FcErrorParser.TryReadFields(response.Body, ref code, ref message, ref rid);
-                        log.Verbose($"{request.Action} answered {response.StatusCode} {code}; retrying in {delay.TotalMilliseconds:0} ms (retry {retries + 1} of {policy.MaxRetries}).");
+                        var delay = policy.NextDelay(retries + 1, null);
+                        log.Verbose($"{request.Action} {request.Path}: {reason}; retrying in {delay.TotalMilliseconds:0} ms (retry {retries + 1} of {policy.MaxRetries}).");
                         await Task.Delay(delay, token).ConfigureAwait(false);
                         continue;
                     }
-                    return response.WithTotals(total.Elapsed, retries + 1);
+                    var tries = retries == 0 ? string.Empty : $" (after {retries + 1} attempts)";
+                    if (ex is FcConnectTimeoutException)
+                        throw new FcTimeoutException($"Could not connect to {Connection.Endpoint.Host} within {FcHttp.DefaultConnectTimeout.TotalSeconds:0} s (connect timeout){tries}.", ex);
+                    var unsafeToResend = request.Kind == FcCallKind.Invocation && !FcRetryPolicy.NeverReachedServer(ex)
+                        ? "; not retried, because the function may have run"
+                        : string.Empty;
+                    throw new FcTransportException($"{request.Action} to {Connection.Endpoint.Host} failed: {reason}{tries}{unsafeToResend}.", ex);
                 }
+
+                log.Verbose($"{request.Method} {request.Path} -> {response.StatusCode} (RequestId {response.RequestId ?? "none"}, {attempt.ElapsedMilliseconds} ms)");
+                if (!response.IsSuccess && policy.IsRetryableStatus(request.Kind, response.StatusCode) && policy.CanRetry(retries, total.Elapsed))
+                {
+                    var retryAfter = FcRetryPolicy.ParseRetryAfter(response.Header("Retry-After"), DateTimeOffset.UtcNow);
+                    var delay = policy.NextDelay(retries + 1, retryAfter);
+                    string code = null, message = null, rid = null;
+                    FcErrorParser.TryReadFields(response.Body, ref code, ref message, ref rid);
+                    log.Verbose($"{request.Action} answered {response.StatusCode} {code}; retrying in {delay.TotalMilliseconds:0} ms (retry {retries + 1} of {policy.MaxRetries}).");
+                    await Task.Delay(delay, token).ConfigureAwait(false);
+                    continue;
+                }
+                return response.WithTotals(total.Elapsed, retries + 1);
             }
         }
 

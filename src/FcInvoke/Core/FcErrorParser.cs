@@ -15,7 +15,7 @@ namespace FcInvoke.Core
             if (string.IsNullOrEmpty(message) && response.Body != null && response.Body.Length > 0 && !LooksLikeJson(response.Body))
                 message = Truncate(Encoding.UTF8.GetString(response.Body, 0, Math.Min(response.Body.Length, 1024)).Trim(), 512);
             var requestId = response.RequestId ?? bodyRequestId;
-            return new FcServiceException(code, message, response.StatusCode, requestId, action);
+            return new FcServiceException(code, message, response.StatusCode, requestId, action, response.Attempts);
         }
 
         internal static void TryReadFields(byte[] body, ref string code, ref string message, ref string requestId)

@@ -12,6 +12,9 @@ namespace FcInvoke.Core
     {
         public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
 
+        /// <summary>At least Invoke-FcFunction's highest -ThrottleLimit, so fan-out is never queued inside the handler.</summary>
+        public const int MaxConnectionsPerServer = 256;
+
         private static readonly Lazy<HttpClient> SharedClient = new Lazy<HttpClient>(Create, isThreadSafe: true);
 
         public static HttpClient Client => SharedClient.Value;
@@ -47,7 +50,11 @@ namespace FcInvoke.Core
                     // Fall through to the portable handler.
                 }
             }
-            return new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None };
+            var portable = new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None };
+            // Windows PowerShell's default is 2 connections per host, which would cap -ThrottleLimit at 2.
+            try { portable.MaxConnectionsPerServer = MaxConnectionsPerServer; }
+            catch (PlatformNotSupportedException) { }
+            return portable;
         }
 
         private static void Set(object target, string property, object value) =>

@@ -8,9 +8,10 @@ namespace FcInvoke
     /// </summary>
     public class FcServiceException : Exception
     {
-        public FcServiceException(string errorCode, string errorMessage, int statusCode, string requestId, string action)
-            : base(Compose(errorCode, errorMessage, statusCode, requestId))
+        public FcServiceException(string errorCode, string errorMessage, int statusCode, string requestId, string action, int attempts = 1)
+            : base(Compose(errorCode, errorMessage, statusCode, requestId, attempts))
         {
+            Attempts = attempts;
             ErrorCode = errorCode;
             ErrorMessage = errorMessage;
             StatusCode = statusCode;
@@ -25,13 +26,16 @@ namespace FcInvoke
         public string RequestId { get; }
         /// <summary>The API action that failed, e.g. InvokeFunction.</summary>
         public string Action { get; }
+        /// <summary>How many attempts were made before giving up (more than 1 when retries were spent).</summary>
+        public int Attempts { get; }
         /// <summary>True for 429/503 throttling: FC did not run the function.</summary>
         public bool IsThrottling => StatusCode == 429 || StatusCode == 503;
 
-        private static string Compose(string code, string message, int status, string requestId)
+        private static string Compose(string code, string message, int status, string requestId, int attempts)
         {
             var text = string.IsNullOrEmpty(message) ? $"FC answered HTTP {status}." : message;
-            return $"{code}: {text}" + (string.IsNullOrEmpty(requestId) ? string.Empty : $" (RequestId {requestId})");
+            return $"{code}: {text}" + (string.IsNullOrEmpty(requestId) ? string.Empty : $" (RequestId {requestId})") +
+                   (attempts > 1 ? $" (after {attempts} attempts)" : string.Empty);
         }
     }
 

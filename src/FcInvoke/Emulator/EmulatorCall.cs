@@ -68,6 +68,15 @@ namespace FcInvoke.Emulator
         }
 
         public int StatusCode { get; private set; }
+        /// <summary>The fault injected into this exchange, if any.</summary>
+        public FcEmulatorFault Fault { get; set; }
+
+        /// <summary>Closes the connection without an answer (an injected fault); the journal shows status 0.</summary>
+        public void Drop()
+        {
+            StatusCode = 0;
+            try { _context.Response.Abort(); } catch (Exception) { /* already gone */ }
+        }
 
         public FcEmulatorRequest ToJournalEntry()
         {
@@ -77,7 +86,7 @@ namespace FcInvoke.Emulator
                 var lower = name.ToLowerInvariant();
                 headers[lower] = lower == "authorization" || lower == "x-acs-security-token" ? "<redacted>" : Headers[name];
             }
-            return new FcEmulatorRequest(DateTimeOffset.Now, Method, PercentEncoding.Decode(Path), Query, headers, Body?.Length ?? 0, StatusCode, RequestId);
+            return new FcEmulatorRequest(DateTimeOffset.Now, Method, PercentEncoding.Decode(Path), Query, headers, Body?.Length ?? 0, StatusCode, RequestId, Fault);
         }
 
         public void SetHeader(string name, string value) => _context.Response.Headers[name] = value;
@@ -125,10 +134,10 @@ namespace FcInvoke.Emulator
     public sealed class FcEmulatorRequest
     {
         internal FcEmulatorRequest(DateTimeOffset time, string method, string path, string query, IDictionary<string, string> headers,
-                                   long bodyLength, int statusCode, string requestId)
+                                   long bodyLength, int statusCode, string requestId, FcEmulatorFault fault)
         {
             Time = time; Method = method; Path = path; Query = query; Headers = headers;
-            BodyLength = bodyLength; StatusCode = statusCode; RequestId = requestId;
+            BodyLength = bodyLength; StatusCode = statusCode; RequestId = requestId; Fault = fault;
         }
 
         public DateTimeOffset Time { get; }
@@ -139,7 +148,9 @@ namespace FcInvoke.Emulator
         public long BodyLength { get; }
         public int StatusCode { get; }
         public string RequestId { get; }
+        /// <summary>The fault injected into this request (None when it was answered normally); a dropped request has StatusCode 0.</summary>
+        public FcEmulatorFault Fault { get; }
 
-        public override string ToString() => $"{Method} {Path} -> {StatusCode}";
+        public override string ToString() => $"{Method} {Path} -> {StatusCode}" + (Fault == FcEmulatorFault.None ? string.Empty : $" ({Fault})");
     }
 }

@@ -34,13 +34,17 @@ namespace FcInvoke.Emulator
         private readonly string _instanceId;
         private readonly SecureString _secret;
         private readonly ConcurrentQueue<FcEmulatorRequest> _journal = new ConcurrentQueue<FcEmulatorRequest>();
+        private readonly ConcurrentDictionary<string, long> _inputExecutions = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        private readonly Random _faultRandom = new Random();
+        private volatile FcEmulatorFaults _faults;
         private const int JournalSize = 2000;
         private long _requestCount;
         private long _sequence;
         private int _stopped;
 
-        private FcEmulator(HttpListener listener, int port, IDictionary<string, string> functions, int maxConcurrency)
+        private FcEmulator(HttpListener listener, int port, IDictionary<string, string> functions, int maxConcurrency, FcEmulatorFaults faults)
         {
+            _faults = faults ?? FcEmulatorFaults.None;
             _listener = listener;
             Port = port;
             Endpoint = new Uri($"http://127.0.0.1:{port}/");
@@ -72,11 +76,19 @@ namespace FcInvoke.Emulator
         /// <summary>The most recent requests (up to 2,000), oldest first, with the Authorization header redacted: what a runbook really sent.</summary>
         public FcEmulatorRequest[] RecentRequests => _journal.ToArray();
 
-        /// <summary>Forgets the request journal and the per-function execution counts.</summary>
+        /// <summary>The faults injected into function requests (Start-FcEmulator -ThrottleRate …); may be replaced while running.</summary>
+        public FcEmulatorFaults Faults
+        {
+            get => _faults;
+            set => _faults = value ?? FcEmulatorFaults.None;
+        }
+
+        /// <summary>Forgets the request journal and the execution counts (per function and per input).</summary>
         public void ResetCounters()
         {
             while (_journal.TryDequeue(out _)) { }
             foreach (var f in _functions.Values) Interlocked.Exchange(ref f.Executions, 0);
+            _inputExecutions.Clear();
             Interlocked.Exchange(ref _requestCount, 0);
         }
 
@@ -84,10 +96,26 @@ namespace FcInvoke.Emulator
         public IDictionary<string, long> ExecutionCounts =>
             _functions.ToDictionary(f => f.Key, f => Interlocked.Read(ref f.Value.Executions), StringComparer.Ordinal);
 
+        /// <summary>
+        /// How many times a function ran for each input (sync and async, all functions together), keyed by the event:
+        /// its text when at most <see cref="InputKeyMaxLength"/> characters, otherwise "sha256:" and the hex SHA-256 of its UTF-8 bytes
+        /// (see <see cref="InputKey"/>). Requests refused by a fault before the run never count.
+        /// </summary>
+        public IDictionary<string, long> InputExecutionCounts => new Dictionary<string, long>(_inputExecutions, StringComparer.Ordinal);
+
+        public const int InputKeyMaxLength = 1024;
+
+        /// <summary>The key of <see cref="InputExecutionCounts"/> for an event text.</summary>
+        public static string InputKey(string eventText)
+        {
+            eventText = eventText ?? string.Empty;
+            return eventText.Length <= InputKeyMaxLength ? eventText : "sha256:" + Acs3Signer.HexSha256(Encoding.UTF8.GetBytes(eventText));
+        }
+
         internal static IReadOnlyCollection<FcEmulator> All => Running.Values.ToList();
 
         /// <summary>Starts an emulator on 127.0.0.1; port 0 picks a free port.</summary>
-        internal static FcEmulator Start(IDictionary<string, string> functions, int port, int maxConcurrency)
+        internal static FcEmulator Start(IDictionary<string, string> functions, int port, int maxConcurrency, FcEmulatorFaults faults = null)
         {
             foreach (var key in functions.Keys)
             {
@@ -108,7 +136,7 @@ namespace FcInvoke.Emulator
                     listener.Close();
                     continue; // the free port was taken in between; pick another
                 }
-                var emulator = new FcEmulator(listener, chosen, functions, maxConcurrency);
+                var emulator = new FcEmulator(listener, chosen, functions, maxConcurrency, faults);
                 Running[chosen] = emulator;
                 Task.Run(emulator.AcceptLoopAsync);
                 return emulator;
@@ -219,10 +247,12 @@ namespace FcInvoke.Emulator
 
             var function = FindFunction(call, service, functionName, out var notFound);
             if (function == null) { await call.ErrorAsync(notFound).ConfigureAwait(false); return; }
+            var fault = await InjectFaultAsync(call).ConfigureAwait(false);
+            if (fault == FcEmulatorFault.Throttle || fault == FcEmulatorFault.ServerError || fault == FcEmulatorFault.Drop) return;
 
             var taskCollection = call.IsV2 ? "stateful-async-invocations" : "async-tasks";
             if (rest.Length == 1 && rest[0] == "invocations" && call.Method == "POST")
-                await InvokeAsync(call, function).ConfigureAwait(false);
+                await InvokeAsync(call, function, fault).ConfigureAwait(false);
             else if (rest.Length == 1 && rest[0] == taskCollection && call.Method == "GET")
                 await ListTasksAsync(call, function).ConfigureAwait(false);
             else if (rest.Length == 2 && rest[0] == taskCollection && call.Method == "GET")
@@ -251,7 +281,54 @@ namespace FcInvoke.Emulator
             return null;
         }
 
-        private async Task InvokeAsync(EmulatorCall call, EmulatedFunction function)
+        /// <summary>
+        /// Draws this request's fault and applies the added latency. A "before run" fault is answered here (the caller stops);
+        /// an "after run" fault is returned for the invocation to apply once the function ran.
+        /// </summary>
+        private async Task<FcEmulatorFault> InjectFaultAsync(EmulatorCall call)
+        {
+            var faults = _faults;
+            if (faults.IsNone) return FcEmulatorFault.None;
+            if (faults.LatencyMs > 0) await Task.Delay(faults.LatencyMs, _shutdown.Token).ConfigureAwait(false);
+            double draw;
+            lock (_faultRandom) draw = _faultRandom.NextDouble();
+            var fault = faults.Pick(draw);
+            call.Fault = fault;
+            switch (fault)
+            {
+                case FcEmulatorFault.Throttle:
+                    await call.ErrorAsync(new EmulatorError(429, "ResourceExhausted", "Function concurrency limit exceeded (injected fault)")).ConfigureAwait(false);
+                    break;
+                case FcEmulatorFault.ServerError:
+                    await call.ErrorAsync(InjectedServerError()).ConfigureAwait(false);
+                    break;
+                case FcEmulatorFault.Drop:
+                    call.Drop();
+                    break;
+            }
+            return fault;
+        }
+
+        /// <summary>Answers an invocation that already ran (or was accepted) as its "after run" fault says; false when there is none.</summary>
+        private static async Task<bool> ApplyAfterRunFaultAsync(EmulatorCall call, FcEmulatorFault fault)
+        {
+            if (fault == FcEmulatorFault.ServerErrorAfterRun)
+            {
+                await call.ErrorAsync(InjectedServerError()).ConfigureAwait(false);
+                return true;
+            }
+            if (fault == FcEmulatorFault.DropAfterRun)
+            {
+                call.Drop();
+                return true;
+            }
+            return false;
+        }
+
+        private static EmulatorError InjectedServerError() =>
+            new EmulatorError(500, "InternalServerError", "an internal error has occurred. Please retry. (injected fault)");
+
+        private async Task InvokeAsync(EmulatorCall call, EmulatedFunction function, FcEmulatorFault fault)
         {
             var isAsync = string.Equals(call.Headers["x-fc-invocation-type"], "Async", StringComparison.OrdinalIgnoreCase);
             var limit = isAsync ? FcNames.MaxAsyncPayloadBytes : FcNames.MaxSyncPayloadBytes;
@@ -280,14 +357,16 @@ namespace FcInvoke.Emulator
                         $"an async task with id '{taskId}' already exists for function '{function.FunctionName}'")).ConfigureAwait(false);
                     return;
                 }
+                _ = Task.Run(() => RunTaskAsync(function, task, call));
+                if (await ApplyAfterRunFaultAsync(call, fault).ConfigureAwait(false)) return;
                 call.SetHeader(taskIdHeader, taskId);
                 await call.RespondAsync(202, null, Array.Empty<byte>()).ConfigureAwait(false);
-                _ = Task.Run(() => RunTaskAsync(function, task, call));
                 return;
             }
 
             var context = FunctionContext(call, function, qualifier, "Sync", null);
             var outcome = await RunAsync(function, eventText, context, call.RequestId, _shutdown.Token).ConfigureAwait(false);
+            if (await ApplyAfterRunFaultAsync(call, fault).ConfigureAwait(false)) return;
             call.SetHeader(FcHeaders.InvocationDuration, ((long)outcome.Duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
             call.SetHeader(FcHeaders.MaxMemoryUsage, (GC.GetTotalMemory(false) / 1048576.0).ToString("0.##", CultureInfo.InvariantCulture));
             call.SetHeader(FcHeaders.CodeChecksum, function.CodeChecksum);
@@ -328,6 +407,7 @@ namespace FcInvoke.Emulator
         private async Task<FunctionOutcome> RunAsync(EmulatedFunction function, string eventText, PSObject context, string requestId, CancellationToken token)
         {
             Interlocked.Increment(ref function.Executions);
+            _inputExecutions.AddOrUpdate(InputKey(eventText), 1, (_, n) => n + 1);
             return await _host.RunAsync(function.Script, eventText, context, requestId, token).ConfigureAwait(false);
         }
 

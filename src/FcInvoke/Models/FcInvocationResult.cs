@@ -42,6 +42,8 @@ namespace FcInvoke
         public string ApiVersion { get; internal set; }
         /// <summary>The endpoint host that answered.</summary>
         public string Endpoint { get; internal set; }
+        /// <summary>The input this result answers: the -Payload as given (or the -InputFile path); pairs results with inputs under -Unordered.</summary>
+        public object InputObject { get; internal set; }
 
         public override string ToString() => Result;
     }
