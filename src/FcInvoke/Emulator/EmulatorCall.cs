@@ -4,7 +4,10 @@ using System.Collections.Specialized;
 using System.IO;
 using System.Linq;
 using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
 using System.Text.Json;
+using System.Threading;
 using System.Threading.Tasks;
 using FcInvoke.Core;
 
@@ -17,8 +20,10 @@ namespace FcInvoke.Emulator
         private readonly List<KeyValuePair<string, string>> _query;
 
         private readonly Action<EmulatorCall> _beforeResponse;
+        private int _answered;
 
-        /// <param name="beforeResponse">Runs just before the answer is sent, so whatever it records is visible once the client has its answer.</param>
+        /// <param name="beforeResponse">Runs once, just before the answer (or the dropped connection) reaches the client, so whatever
+        /// it records is visible once the client has its answer.</param>
         public EmulatorCall(HttpListenerContext context, string requestId, Action<EmulatorCall> beforeResponse)
         {
             _beforeResponse = beforeResponse;
@@ -71,11 +76,40 @@ namespace FcInvoke.Emulator
         /// <summary>The fault injected into this exchange, if any.</summary>
         public FcEmulatorFault Fault { get; set; }
 
+        private void Answered()
+        {
+            if (Interlocked.Exchange(ref _answered, 1) == 0) _beforeResponse?.Invoke(this);
+        }
+
         /// <summary>Closes the connection without an answer (an injected fault); the journal shows status 0.</summary>
         public void Drop()
         {
             StatusCode = 0;
+            Answered();
+            // The managed HttpListener (Linux, macOS) answers an aborted response with an empty 200 before closing, so its
+            // socket is reset directly; on Windows (http.sys) Abort itself resets the connection.
+            var socket = ManagedSocket(_context);
+            if (socket != null)
+            {
+                try
+                {
+                    socket.LingerState = new LingerOption(true, 0);
+                    socket.Close();
+                }
+                catch (Exception) { /* already gone */ }
+            }
             try { _context.Response.Abort(); } catch (Exception) { /* already gone */ }
+        }
+
+        private static readonly FieldInfo ContextConnection =
+            typeof(HttpListenerContext).GetField("_connection", BindingFlags.NonPublic | BindingFlags.Instance);
+        private static readonly FieldInfo ConnectionSocket =
+            ContextConnection?.FieldType.GetField("_socket", BindingFlags.NonPublic | BindingFlags.Instance);
+
+        private static Socket ManagedSocket(HttpListenerContext context)
+        {
+            try { return ConnectionSocket?.GetValue(ContextConnection.GetValue(context)) as Socket; }
+            catch (Exception) { return null; }
         }
 
         public FcEmulatorRequest ToJournalEntry()
@@ -99,7 +133,7 @@ namespace FcInvoke.Emulator
             response.Headers[FcHeaders.RequestId] = RequestId;
             if (contentType != null) response.ContentType = contentType;
             response.ContentLength64 = body.Length;
-            _beforeResponse?.Invoke(this);
+            Answered();
             if (body.Length > 0) await response.OutputStream.WriteAsync(body, 0, body.Length).ConfigureAwait(false);
             response.Close();
         }

@@ -1,0 +1,179 @@
+# Retries, timeouts and large payloads against the emulator's fault injection (Start-FcEmulator -ThrottleRate ...).
+# The emulator counts executions per input, so "exactly once" and "never twice" are checked, not assumed.
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:functions = @{
+        'echo' = { param($Event) $Event }
+        'slow' = { param($Event) Start-Sleep -Seconds ([int]$Event); 'done' }
+    }
+
+    function Get-Invocations {
+        # The emulator's journal entries for InvokeFunction requests.
+        param($Emulator)
+        @($Emulator.RecentRequests | Where-Object { $_.Method -eq 'POST' -and $_.Path -like '*/invocations' })
+    }
+}
+
+Describe 'Throttling (429): retried, never run twice' {
+    BeforeAll {
+        $script:emu = Start-FcEmulator -Function $functions -ThrottleRate 0.2 -MaxConcurrency 32
+        $script:conn = Get-FcTestConnection $emu
+    }
+    AfterAll { $emu | Stop-FcEmulator }
+
+    It 'runs 1,000 inputs with -ThrottleLimit 32 and 20% throttling exactly once each, results in input order' {
+        # -MaxRetries 8: with 20% throttling an input is refused 4 times in a row (the default 3 retries spent) once in 625.
+        $inputs = 1..1000 | ForEach-Object { "input-$_" }
+        $r = $inputs | Invoke-FcFunction echo @conn -ThrottleLimit 32 -MaxRetries 8 -ErrorVariable errs
+        $errs | Should -BeNullOrEmpty
+        $r | Should -HaveCount 1000
+        ($r.Result -join ',') | Should -BeExactly ($inputs -join ',')
+
+        $counts = $emu.InputExecutionCounts
+        $counts.Count | Should -Be 1000
+        @($counts.Values | Where-Object { $_ -ne 1 }) | Should -BeNullOrEmpty -Because 'every input ran exactly once'
+        foreach ($i in $inputs[0, 499, 999]) { $counts[$i] | Should -Be 1 }
+
+        $sent = Get-Invocations $emu
+        $throttled = @($sent | Where-Object StatusCode -eq 429)
+        $throttled.Count | Should -BeGreaterThan 100 -Because 'about one request in five was refused'
+        $sent.Count | Should -Be (1000 + $throttled.Count) -Because 'only refused requests were sent again'
+        ($r.Attempts | Measure-Object -Sum).Sum | Should -Be $sent.Count
+        $throttled | ForEach-Object { $_.Fault | Should -Be 'Throttle' }
+    }
+
+    It 'reports throttling as a per-input error when retries are disabled (-MaxRetries 0)' {
+        $emu.Faults = [FcInvoke.Emulator.FcEmulatorFaults]::new(1.0)
+        try {
+            $emu.ResetCounters()
+            $r = 'a', 'b', 'c' | Invoke-FcFunction echo @conn -ThrottleLimit 3 -MaxRetries 0 -ErrorVariable errs -ErrorAction SilentlyContinue
+            $r | Should -BeNullOrEmpty
+            $errs | Should -HaveCount 3
+            $errs.TargetObject | Sort-Object | Should -Be 'a', 'b', 'c'
+            $errs | ForEach-Object {
+                $_.FullyQualifiedErrorId | Should -Be 'FcServiceError,FcInvoke.Commands.InvokeFcFunctionCommand'
+                $_.CategoryInfo.Category | Should -Be 'LimitsExceeded'
+                $_.Exception.StatusCode | Should -Be 429
+                $_.Exception.ErrorCode | Should -Be 'ResourceExhausted'
+            }
+            (Get-Invocations $emu) | Should -HaveCount 3
+            $emu.InputExecutionCounts.Count | Should -Be 0
+        }
+        finally { $emu.Faults = $null }
+    }
+}
+
+Describe 'Server errors and dropped connections on sync invocations: never resent' {
+    BeforeAll {
+        # Half the faults strike before the function runs, half after it ran.
+        $script:emu = Start-FcEmulator -Function $functions -ServerErrorRate 0.15 -ServerErrorAfterRunRate 0.15 -DropRate 0.1 -DropAfterRunRate 0.1 -MaxConcurrency 32
+        $script:conn = Get-FcTestConnection $emu
+    }
+    AfterAll { $emu | Stop-FcEmulator }
+
+    It 'runs no input twice and reports each failure on its input' {
+        $inputs = 1..200 | ForEach-Object { "job-$_" }
+        $r = $inputs | Invoke-FcFunction echo @conn -ThrottleLimit 16 -ErrorVariable errs -ErrorAction SilentlyContinue
+
+        $sent = Get-Invocations $emu
+        $sent | Should -HaveCount 200 -Because 'no invocation was sent again'
+        $counts = $emu.InputExecutionCounts
+        @($counts.Values | Where-Object { $_ -gt 1 }) | Should -BeNullOrEmpty -Because 'no input ran twice'
+
+        $faulted = @($sent | Where-Object Fault -ne 'None')
+        $faulted.Count | Should -BeGreaterThan 20
+        $errs | Should -HaveCount $faulted.Count
+        ($r.Count + $errs.Count) | Should -Be 200
+        (@($r.InputObject) + @($errs.TargetObject) | Sort-Object) | Should -Be ($inputs | Sort-Object)
+
+        $serverErrors = @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'FcServiceError,*' })
+        $serverErrors.Count | Should -Be @($faulted | Where-Object StatusCode -eq 500).Count
+        $serverErrors | ForEach-Object {
+            $_.Exception.StatusCode | Should -Be 500
+            $_.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+            $entry = $sent | Where-Object RequestId -eq $_.Exception.RequestId
+            # A 500 before the run leaves the input unexecuted; a 500 after it leaves exactly one execution.
+            $expected = if ($entry.Fault -eq 'ServerErrorAfterRun') { 1 } else { 0 }
+            [int]$counts[$_.TargetObject] | Should -Be $expected
+        }
+        $dropped = @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'FcConnectionFailed,*' })
+        $dropped.Count | Should -Be @($faulted | Where-Object StatusCode -eq 0).Count
+        $dropped | ForEach-Object {
+            $_.CategoryInfo.Category | Should -Be 'ConnectionError'
+            $_.Exception.Message | Should -Match 'not retried, because the function may have run'
+        }
+        $r | ForEach-Object { $counts[$_.InputObject] | Should -Be 1 }
+    }
+}
+
+Describe 'Timeouts, refused connections, latency' {
+    BeforeAll {
+        $script:emu = Start-FcEmulator -Function $functions
+        $script:conn = Get-FcTestConnection $emu
+    }
+    AfterAll { $emu | Stop-FcEmulator }
+
+    It 'ends a call at -TimeoutSec with an error that names that limit' {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $r = Invoke-FcFunction slow 5 -TimeoutSec 1 @conn -ErrorVariable err -ErrorAction SilentlyContinue
+        $clock.Stop()
+        $r | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -Be 'FcTimeout,FcInvoke.Commands.InvokeFcFunctionCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $err[0].Exception.Message | Should -Match 'within 1 s \(-TimeoutSec\); the function may still be running'
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 4.5 -Because 'the call did not wait for the 5 s function'
+    }
+
+    It 'resends an invocation whose connection could not be opened, then reports it' {
+        $probe = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $probe.Start()
+        $closedPort = $probe.LocalEndpoint.Port; $probe.Stop()
+        $closed = (Get-FcTestConnection $emu).Clone()
+        $closed.Endpoint = "http://127.0.0.1:$closedPort/"
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$((Resolve-Path $modulePath).Path)'").AddStatement().AddScript({ param($c) Invoke-FcFunction echo 'x' @c -MaxRetries 2 -Verbose }).AddArgument($closed)
+            $ps.Invoke() | Should -BeNullOrEmpty
+            $ps.Streams.Error | Should -HaveCount 1
+            $ps.Streams.Error[0].FullyQualifiedErrorId | Should -Be 'FcConnectionFailed,FcInvoke.Commands.InvokeFcFunctionCommand'
+            $ps.Streams.Error[0].Exception.Message | Should -Match 'after 3 attempts'
+            @($ps.Streams.Verbose | Where-Object Message -match 'refused.*retrying in') | Should -HaveCount 2
+        }
+        finally { $ps.Dispose() }
+    }
+
+    It 'adds -LatencyMs before answering' {
+        $emu.Faults = [FcInvoke.Emulator.FcEmulatorFaults]::new(0, 0, 0, 0, 0, 300)
+        try { (Invoke-FcFunction echo 'x' @conn).Elapsed.TotalMilliseconds | Should -BeGreaterOrEqual 300 }
+        finally { $emu.Faults = $null }
+    }
+
+    It 'refuses fault rates that add up to more than 1' {
+        { Start-FcEmulator -Function $functions -ThrottleRate 0.6 -ServerErrorRate 0.6 } | Should -Throw -ErrorId 'FcEmulatorInvalidFault,FcInvoke.Commands.StartFcEmulatorCommand'
+    }
+}
+
+Describe 'Large payloads' {
+    BeforeAll {
+        $script:emu = Start-FcEmulator -Function $functions
+        $script:conn = Get-FcTestConnection $emu
+    }
+    AfterAll { $emu | Stop-FcEmulator }
+
+    It 'round-trips a 32 MB -InputFile intact through echo' {
+        $path = Join-Path $TestDrive 'big.txt'
+        $size = 32MB
+        $block = [byte[]]::new(1MB)
+        for ($i = 0; $i -lt $block.Length; $i++) { $block[$i] = 32 + ($i % 95) }  # printable ASCII: echo returns it as text
+        $stream = [IO.File]::Create($path)
+        try { for ($i = 0; $i -lt 32; $i++) { $block[0] = 65 + $i; $stream.Write($block, 0, $block.Length) } }
+        finally { $stream.Dispose() }
+        (Get-Item $path).Length | Should -Be $size
+
+        $r = Invoke-FcFunction echo -InputFile $path @conn
+        $r.RawResult.Length | Should -Be $size
+        $hash = [BitConverter]::ToString([Security.Cryptography.SHA256]::HashData($r.RawResult)) -replace '-'
+        $hash | Should -Be (Get-FileHash $path -Algorithm SHA256).Hash
+        (Get-Invocations $emu)[-1].BodyLength | Should -Be $size
+        $r.InputObject | Should -Be $path
+    }
+}
