@@ -106,7 +106,7 @@ Describe 'Server errors and dropped connections on sync invocations: never resen
     }
 }
 
-Describe 'Timeouts, refused connections, latency' {
+Describe 'Timeouts, refused connections, latency, large payloads' {
     BeforeAll {
         $script:emu = Start-FcEmulator -Function $functions
         $script:conn = Get-FcTestConnection $emu
@@ -150,14 +150,6 @@ Describe 'Timeouts, refused connections, latency' {
     It 'refuses fault rates that add up to more than 1' {
         { Start-FcEmulator -Function $functions -ThrottleRate 0.6 -ServerErrorRate 0.6 } | Should -Throw -ErrorId 'FcEmulatorInvalidFault,FcInvoke.Commands.StartFcEmulatorCommand'
     }
-}
-
-Describe 'Large payloads' {
-    BeforeAll {
-        $script:emu = Start-FcEmulator -Function $functions
-        $script:conn = Get-FcTestConnection $emu
-    }
-    AfterAll { $emu | Stop-FcEmulator }
 
     It 'round-trips a 32 MB -InputFile intact through echo' {
         $path = Join-Path $TestDrive 'big.txt'
