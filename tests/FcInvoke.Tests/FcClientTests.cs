@@ -152,6 +152,41 @@ namespace FcInvoke.Tests
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow.SendAsync(Invoke(), new FcCallOptions { TimeoutSec = 30 }, null, cts.Token));
         }
 
+        [Fact]
+        public async Task TimeoutSec_also_ends_a_retry_delay()
+        {
+            var handler = new ScriptedHandler(Answer(429, retryAfter: "30"), Answer(200));
+            var options = new FcCallOptions { TimeoutSec = 1, Retry = new FcRetryPolicy(3, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)) };
+            var ex = await Assert.ThrowsAsync<FcTimeoutException>(() => Client(handler).SendAsync(Invoke(), options, null, CancellationToken.None));
+            Assert.Contains("-TimeoutSec", ex.Message);
+            Assert.Single(handler.Seen);
+        }
+
+        [Fact]
+        public async Task A_connect_timeout_is_retried_even_for_an_invocation_and_named_in_the_error()
+        {
+            // The handler's own connect timeout surfaces as a cancellation the caller did not ask for.
+            Func<HttpRequestMessage, HttpResponseMessage> connectTimeout = _ => throw new TaskCanceledException("connect", new TimeoutException());
+            var handler = new ScriptedHandler(connectTimeout, connectTimeout);
+            var options = new FcCallOptions { Retry = new FcRetryPolicy(1, TimeSpan.FromMilliseconds(1)) };
+            var ex = await Assert.ThrowsAsync<FcTimeoutException>(() => Client(handler).SendAsync(Invoke(), options, null, CancellationToken.None));
+            Assert.Contains("(connect timeout)", ex.Message);
+            Assert.Equal(2, handler.Seen.Count);
+        }
+
+        [Fact]
+        public async Task Errors_say_when_retries_were_spent_and_why_an_invocation_was_not_resent()
+        {
+            var throttled = new ScriptedHandler(Answer(429), Answer(429), Answer(429), Answer(429));
+            var response = await Client(throttled).SendAsync(Invoke(), FastRetries, null, CancellationToken.None);
+            var error = FcErrorParser.Parse(response, "InvokeFunction");
+            Assert.Equal(4, error.Attempts);
+            Assert.EndsWith("(after 4 attempts)", error.Message);
+
+            var dropped = await Assert.ThrowsAsync<FcTransportException>(() => Client(new ScriptedHandler(Drop())).SendAsync(Invoke(), FastRetries, null, CancellationToken.None));
+            Assert.Contains("not retried, because the function may have run", dropped.Message);
+        }
+
         private sealed class DelayingHandler : HttpMessageHandler
         {
             protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)

@@ -24,14 +24,13 @@ BeforeAll {
         'slow300'  = { param($Event) Start-Sleep -Milliseconds 300; $Event }
     }
     $script:conn = Get-FcTestConnection $emu
-    $script:modulePath = (Resolve-Path $modulePath).Path  # set by Common.ps1
     # Warm the emulator's runspace pool so ordering tests are not skewed by runspaces still opening.
     $null = 1..16 | ForEach-Object { '{"id":"w","ms":100}' } | Invoke-FcFunction sleepy @conn -ThrottleLimit 16
 
     function New-IsolatedPowerShell {
         # A separate PowerShell (own runspace) with the module imported, to observe its streams or stop it.
         $ps = [powershell]::Create()
-        $null = $ps.AddScript("Import-Module '$modulePath'").Invoke()
+        $null = $ps.AddScript("Import-Module '$FcTestModulePath'").Invoke()
         $ps.Commands.Clear()
         $ps
     }
@@ -79,12 +78,13 @@ Describe 'Invoke-FcFunction -ThrottleLimit' {
         $r = 1..30 | Invoke-FcFunction failsome @conn -ThrottleLimit 8 -ErrorVariable errs -ErrorAction SilentlyContinue
         $r.Result | Should -Be (1..30 | Where-Object { $_ % 10 -ne 5 } | ForEach-Object { "$_" })
         $errs | Should -HaveCount 3
-        $errs.TargetObject | Sort-Object | Should -Be 5, 15, 25
+        # A function error's target is the full result, which names its input.
+        $errs.TargetObject.InputObject | Sort-Object | Should -Be 5, 15, 25
         $errs | ForEach-Object {
             $_.FullyQualifiedErrorId | Should -Be 'FcFunctionError,FcInvoke.Commands.InvokeFcFunctionCommand'
             $_.CategoryInfo.Category | Should -Be 'InvalidResult'
-            $_.Exception.Result.InputObject | Should -Be $_.TargetObject
-            $_.Exception.Message | Should -Match "bad input $($_.TargetObject)"
+            $_.TargetObject | Should -BeOfType ([FcInvoke.FcInvocationResult])
+            $_.Exception.Message | Should -Match "bad input $($_.TargetObject.InputObject)"
         }
     }
 
@@ -119,25 +119,20 @@ Describe 'Invoke-FcFunction -ThrottleLimit' {
     }
 
     It 'returns within a second of Ctrl+C (StopProcessing) and starts nothing afterwards' {
-        $ps = New-IsolatedPowerShell
-        try {
-            $null = $ps.AddScript({ param($c) 1..200 | Invoke-FcFunction slow300 @c -ThrottleLimit 8 }).AddArgument($conn)
-            $before = $emu.ExecutionCounts['slow300']
-            $handle = $ps.BeginInvoke()
-            Wait-FcTestCondition { $emu.ExecutionCounts['slow300'] - $before -ge 12 } -Because 'the batch is under way'
-            $clock = [Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()
-            $clock.Stop()
-            Write-Host "    Stop() returned after $($clock.ElapsedMilliseconds) ms"
-            $clock.Elapsed.TotalSeconds | Should -BeLessThan 1
-            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-            Start-Sleep -Milliseconds 300
-            $settled = $emu.ExecutionCounts['slow300']
-            Start-Sleep -Milliseconds 1000
-            $emu.ExecutionCounts['slow300'] | Should -Be $settled
-            $settled - $before | Should -BeLessThan 200
-        }
-        finally { $ps.Dispose() }
+        $before = $emu.ExecutionCounts['slow300']
+        $stop = Measure-FcTestPipelineStop -ScriptBlock {
+            param($ModulePath, $c)
+            Import-Module $ModulePath
+            1..200 | Invoke-FcFunction slow300 @c -ThrottleLimit 8
+        } -ArgumentList $conn -Started { $emu.ExecutionCounts['slow300'] - $before -ge 12 }
+        Write-Host "    Stop() returned after $([int]($stop.Seconds * 1000)) ms"
+        $stop.State | Should -Be 'Stopped'
+        $stop.Seconds | Should -BeLessThan 1
+        Start-Sleep -Milliseconds 300
+        $settled = $emu.ExecutionCounts['slow300']
+        Start-Sleep -Milliseconds 1000
+        $emu.ExecutionCounts['slow300'] | Should -Be $settled -Because 'nothing of the batch is left to start'
+        $settled - $before | Should -BeLessThan 200
     }
 
     It 'shows one progress bar for a batch that lasts over a second, and none for a quick one' {
@@ -176,7 +171,7 @@ Describe 'Invoke-FcFunction -ThrottleLimit' {
     }
 
     It 'works inside ForEach-Object -Parallel and thread jobs, sharing the client and the emulator' {
-        $m = $modulePath
+        $m = $FcTestModulePath
         $c = $conn
         $r = 1..4 | ForEach-Object -ThrottleLimit 4 -Parallel {
             Import-Module $using:m

@@ -131,7 +131,7 @@ Describe 'Timeouts, refused connections, latency, large payloads' {
         $closed.Endpoint = "http://127.0.0.1:$closedPort/"
         $ps = [powershell]::Create()
         try {
-            $null = $ps.AddScript("Import-Module '$((Resolve-Path $modulePath).Path)'").AddStatement().AddScript({ param($c) Invoke-FcFunction echo 'x' @c -MaxRetries 2 -Verbose }).AddArgument($closed)
+            $null = $ps.AddScript("Import-Module '$FcTestModulePath'").AddStatement().AddScript({ param($c) Invoke-FcFunction echo 'x' @c -MaxRetries 2 -Verbose }).AddArgument($closed)
             $ps.Invoke() | Should -BeNullOrEmpty
             $ps.Streams.Error | Should -HaveCount 1
             $ps.Streams.Error[0].FullyQualifiedErrorId | Should -Be 'FcConnectionFailed,FcInvoke.Commands.InvokeFcFunctionCommand'
@@ -165,7 +165,7 @@ Describe 'Timeouts, refused connections, latency, large payloads' {
         $r.RawResult.Length | Should -Be $size
         $hash = [BitConverter]::ToString([Security.Cryptography.SHA256]::HashData($r.RawResult)) -replace '-'
         $hash | Should -Be (Get-FileHash $path -Algorithm SHA256).Hash
-        (Get-Invocations $emu)[-1].BodyLength | Should -Be $size
+        ($emu.RecentRequests | Where-Object RequestId -eq $r.RequestId).BodyLength | Should -Be $size
         $r.InputObject | Should -Be $path
     }
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
@@ -22,7 +21,6 @@ namespace FcInvoke.Commands
     internal sealed class FanOut<T> : IDisposable
     {
         private const int ProgressActivityId = 0x46436649; // one id for the whole batch
-        private static readonly TimeSpan ProgressDelay = TimeSpan.FromSeconds(1);
         private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
         private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
         private static readonly TimeSpan AbandonWait = TimeSpan.FromSeconds(5);
@@ -31,17 +29,16 @@ namespace FcInvoke.Commands
         private readonly PipelineMessageQueue _messages;
         private readonly int _limit;
         private readonly bool _ordered;
-        private readonly string _activity;
+        private readonly DelayedProgress _progress;
         private readonly Action<object, T> _writeResult;
         private readonly Action<object, Exception> _writeFailure;
         private readonly CancellationTokenSource _cancel;
         private readonly CancellationTokenRegistration _wakeOnCancel;
         private readonly LinkedList<Item> _pending = new LinkedList<Item>();
         private readonly ConcurrentQueue<Item> _finished = new ConcurrentQueue<Item>();
-        private readonly Stopwatch _clock = new Stopwatch();
         private int _running;
         private long _submitted, _failed;
-        private bool _totalKnown, _progressShown;
+        private bool _totalKnown;
         private TimeSpan _lastProgress;
 
         public FanOut(Cmdlet cmdlet, PipelineMessageQueue messages, int limit, bool ordered, string activity,
@@ -52,7 +49,7 @@ namespace FcInvoke.Commands
             _messages = messages;
             _limit = limit;
             _ordered = ordered;
-            _activity = activity;
+            _progress = new DelayedProgress(cmdlet, ProgressActivityId, activity);
             _writeResult = writeResult;
             _writeFailure = writeFailure;
             _cancel = CancellationTokenSource.CreateLinkedTokenSource(stopToken);
@@ -63,7 +60,6 @@ namespace FcInvoke.Commands
         public void Submit(object input, Func<CancellationToken, Task<T>> work)
         {
             StopIfCancelled();
-            if (!_clock.IsRunning) _clock.Start();
             var item = new Item(input);
             item.Node = _pending.AddLast(item);
             _submitted++;
@@ -88,7 +84,7 @@ namespace FcInvoke.Commands
         {
             _totalKnown = true;
             WaitWhile(() => _pending.Count > 0);
-            CloseProgress();
+            _progress.Complete();
         }
 
         private void WaitWhile(Func<bool> busy)
@@ -153,36 +149,21 @@ namespace FcInvoke.Commands
             var running = _pending.Select(i => i.Task).Where(t => t != null && !t.IsCompleted).ToArray();
             if (running.Length > 0) Task.WhenAll(running).ContinueWith(_ => { }, TaskScheduler.Default).Wait(AbandonWait);
             _pending.Clear();
-            try { CloseProgress(); } catch (Exception) { /* the pipeline is stopping: no more records */ }
+            try { _progress.Complete(); } catch (Exception) { /* the pipeline is stopping: no more records */ }
         }
 
         private void ShowProgress()
         {
-            if (_submitted < 2) return;
-            var now = _clock.Elapsed;
-            if (now < ProgressDelay || (_progressShown && now - _lastProgress < ProgressInterval)) return;
+            var now = _progress.Elapsed;
+            if (_submitted < 2 || now - _lastProgress < ProgressInterval) return;
+            _lastProgress = now;
             var running = Volatile.Read(ref _running);
             var done = _submitted - running;
             var rate = done / now.TotalSeconds;
             var status = (_totalKnown ? $"{done} of {_submitted} done" : $"{done} done") +
                          $", {running} in flight, {rate.ToString("0.#", CultureInfo.InvariantCulture)}/s" +
                          (_failed > 0 ? $", {_failed} failed" : string.Empty);
-            var record = new ProgressRecord(ProgressActivityId, _activity, status);
-            if (_totalKnown && _submitted > 0)
-            {
-                record.PercentComplete = (int)(done * 100 / _submitted);
-                if (rate > 0) record.SecondsRemaining = (int)Math.Ceiling((_submitted - done) / rate);
-            }
-            _cmdlet.WriteProgress(record);
-            _progressShown = true;
-            _lastProgress = now;
-        }
-
-        private void CloseProgress()
-        {
-            if (!_progressShown) return;
-            _progressShown = false;
-            _cmdlet.WriteProgress(new ProgressRecord(ProgressActivityId, _activity, "Done") { RecordType = ProgressRecordType.Completed });
+            _progress.Update(status, _totalKnown ? (int)(done * 100 / _submitted) : -1);
         }
 
         public void Dispose()

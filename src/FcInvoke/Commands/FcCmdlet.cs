@@ -144,7 +144,7 @@ namespace FcInvoke.Commands
             switch (ex)
             {
                 case FcFunctionException fe:
-                    return new ErrorRecord(fe, "FcFunctionError", ErrorCategory.InvalidResult, target ?? fe.Result);
+                    return new ErrorRecord(fe, "FcFunctionError", ErrorCategory.InvalidResult, fe.Result);
                 case FcServiceException se:
                     return new ErrorRecord(se, "FcServiceError", CategoryFor(se.StatusCode), target);
                 case FcTimeoutException te:

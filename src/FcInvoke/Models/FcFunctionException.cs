@@ -4,7 +4,7 @@ namespace FcInvoke
 {
     /// <summary>
     /// The function ran and failed (FC answered 200 with X-Fc-Error-Type). The full result, logs and request id
-    /// included, is in <see cref="Result"/>; the error record's TargetObject is the input, like every per-input error's.
+    /// included, is in <see cref="Result"/>; it is also the error record's TargetObject, and its InputObject is the input.
     /// </summary>
     public class FcFunctionException : Exception
     {
