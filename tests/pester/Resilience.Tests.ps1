@@ -106,6 +106,29 @@ Describe 'Server errors and dropped connections on sync invocations: never resen
     }
 }
 
+Describe 'Reads under faults: resent on 5xx and dropped connections' {
+    BeforeAll {
+        $script:emu = Start-FcEmulator -Function $functions
+        $script:conn = Get-FcTestConnection $emu
+        $null = Invoke-FcFunction echo 'x' -AsyncTaskId 'read-me' @conn
+    }
+    AfterAll { $emu | Stop-FcEmulator }
+
+    It 'gets an async task every time although 30% of the requests fail before an answer' {
+        $emu.Faults = [FcInvoke.Emulator.FcEmulatorFaults]::new(0, 0.15, 0.15)
+        try {
+            $emu.ResetCounters()
+            $tasks = 1..20 | ForEach-Object { Get-FcAsyncTask echo -TaskId 'read-me' @conn -MaxRetries 10 }
+            $tasks | Should -HaveCount 20
+            $tasks.TaskId | Select-Object -Unique | Should -Be 'read-me'
+            $gets = @($emu.RecentRequests | Where-Object Method -eq 'GET')
+            $gets.Count | Should -BeGreaterThan 20
+            @($gets | Where-Object Fault -eq 'ServerError').Count + @($gets | Where-Object Fault -eq 'Drop').Count | Should -Be ($gets.Count - 20)
+        }
+        finally { $emu.Faults = $null }
+    }
+}
+
 Describe 'Timeouts, refused connections, latency, large payloads' {
     BeforeAll {
         $script:emu = Start-FcEmulator -Function $functions
