@@ -46,4 +46,10 @@ namespace FcInvoke
     {
         public FcTransportException(string message, Exception inner) : base(message, inner) { }
     }
+
+    /// <summary>FC answered 2xx with a body the module cannot read (not the JSON the operation returns).</summary>
+    public class FcUnexpectedResponseException : Exception
+    {
+        public FcUnexpectedResponseException(string message) : base(message) { }
+    }
 }
