@@ -60,3 +60,13 @@ function Measure-FcTestPipelineStop {
     }
     finally { $ps.Dispose() }
 }
+
+function Invoke-FcTestPwsh {
+    # Runs a script in a fresh pwsh (no profile) and returns its output lines: for what must hold in a clean session.
+    param([Parameter(Mandatory)] [string] $Script)
+    $exe = [Environment]::ProcessPath
+    $prefix = @()
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $prefix = @([Reflection.Assembly]::GetEntryAssembly().Location) }
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("`$ProgressPreference = 'SilentlyContinue'`n" + $Script))
+    & $exe @prefix -NoProfile -NonInteractive -EncodedCommand $encoded
+}
