@@ -7,7 +7,8 @@
     Test     builds, runs the xunit tests and the Pester tests (in a fresh pwsh, against out/FcInvoke),
              and prints one line "tests: N passed, M failed"; exits non-zero on any failure.
     Demo     builds, starts the local FC emulator and invokes a demo function sync and async.
-    Package  builds and writes out/package/FcInvoke (the module folder) and a .nupkg of it.
+    Package  builds and writes out/package/FcInvoke (the module folder, exactly its manifest's FileList) and
+             out/package/FcInvoke.<version>.nupkg, made by Compress-PSResource.
     Clean    removes out/ and the bin/obj folders.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
@@ -89,6 +90,7 @@ function Get-PesterModulePath {
 
 function Invoke-Test {
     Invoke-Build
+    Write-Package   # the Pester suite checks the package too
     $results = Join-Path $out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $results
