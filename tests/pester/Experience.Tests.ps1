@@ -128,12 +128,8 @@ Describe 'Argument completion' {
 Describe 'Invoke-FcFunction -WhatIf' {
     It 'shows the exact signed request, redacted, and sends nothing' {
         $emu.ResetCounters()
-        $transcript = Join-Path $TestDrive 'whatif.txt'
-        $null = Start-Transcript -Path $transcript
-        try { $out = Invoke-FcFunction hello -ServiceName svc -Qualifier prod -Payload '{"k":"v"}' -WhatIf @conn }
-        finally { $null = Stop-Transcript }
-        $text = Get-Content $transcript -Raw
-        $out | Should -BeNullOrEmpty
+        $text = Get-FcTestHostOutput { $script:whatIfOutput = Invoke-FcFunction hello -ServiceName svc -Qualifier prod -Payload '{"k":"v"}' -WhatIf @conn }
+        $script:whatIfOutput | Should -BeNullOrEmpty
         $emu.RequestCount | Should -Be 0
         $text | Should -Match ([regex]::Escape("POST $($emu.Endpoint)2021-04-06/services/svc/functions/hello/invocations?qualifier=prod"))
         $text | Should -Match 'authorization: ACS3-HMAC-SHA256 Credential=\*+\w{4},SignedHeaders=[a-z0-9;-]+,Signature=<redacted>'
@@ -146,11 +142,7 @@ Describe 'Invoke-FcFunction -WhatIf' {
 
     It 'redacts the security token of temporary credentials' {
         $token = ConvertTo-SecureString 'sts-token-value-123' -AsPlainText -Force
-        $transcript = Join-Path $TestDrive 'whatif-sts.txt'
-        $null = Start-Transcript -Path $transcript
-        try { Invoke-FcFunction hello -WhatIf -SecurityToken $token @conn }
-        finally { $null = Stop-Transcript }
-        $text = Get-Content $transcript -Raw
+        $text = Get-FcTestHostOutput { Invoke-FcFunction hello -WhatIf -SecurityToken $token @conn }
         $text | Should -Match 'x-acs-security-token: <redacted>'
         $text | Should -Not -Match 'sts-token-value-123'
     }
