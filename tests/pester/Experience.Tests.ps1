@@ -86,6 +86,11 @@ Describe 'Argument completion' {
             Should -Be @('LATEST', 'live')
     }
 
+    It 'completes -Status of Get-FcAsyncTask with the task states, and the task cmdlets'' -FunctionName from FC' {
+        Complete-FcTest 'Get-FcAsyncTask hello -Status S' | Sort-Object | Should -Be @('Stopped', 'Stopping', 'Succeeded')
+        Complete-FcTest 'Wait-FcAsyncTask -Endpoint $fcTestEndpoint -Credential $fcTestCredential -FunctionName h' | Should -Be 'hello'
+    }
+
     It 'uses the session default connection from the environment when nothing is typed' {
         $saved = @{ id = $env:ALIBABA_CLOUD_ACCESS_KEY_ID; secret = $env:ALIBABA_CLOUD_ACCESS_KEY_SECRET }
         try {

@@ -61,7 +61,6 @@ namespace FcInvoke.Commands
         /// <summary>Only tasks in these statuses.</summary>
         [Parameter(ParameterSetName = ListSet)]
         [ValidateSet("Enqueued", "Dequeued", "Running", "Succeeded", "Failed", "Stopped", "Stopping", "Expired", "Invalid", "Retrying")]
-        [ArgumentCompleter(typeof(FcTaskStatusCompleter))]
         public string[] Status { get; set; }
 
         [Parameter(ParameterSetName = ListSet)]

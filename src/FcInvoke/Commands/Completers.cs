@@ -21,30 +21,6 @@ namespace FcInvoke.Commands
             FcCompletion.Matching(FcRegions.All, wordToComplete);
     }
 
-    /// <summary>-Status of the async-task cmdlets: FC's task states.</summary>
-    public sealed class FcTaskStatusCompleter : IArgumentCompleter
-    {
-        private static readonly KeyValuePair<string, string>[] Statuses =
-        {
-            Describe("Enqueued", "accepted, waiting to run"),
-            Describe("Dequeued", "taken from the queue"),
-            Describe("Running", "running now"),
-            Describe("Retrying", "being retried after an execution error"),
-            Describe("Stopping", "a stop was requested"),
-            Describe("Succeeded", "finished without error (terminal)"),
-            Describe("Failed", "finished with an error (terminal)"),
-            Describe("Stopped", "stopped on request (terminal)"),
-            Describe("Expired", "not run before its time to live (terminal)"),
-            Describe("Invalid", "cannot run, e.g. the function was deleted (terminal)"),
-        };
-
-        private static KeyValuePair<string, string> Describe(string status, string meaning) => new KeyValuePair<string, string>(status, status + ": " + meaning);
-
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-                                                              CommandAst commandAst, IDictionary fakeBoundParameters) =>
-            FcCompletion.Matching(Statuses, wordToComplete);
-    }
-
     /// <summary>-FunctionName: the functions of the account (FC 3.0), or of -ServiceName (FC 2.0).</summary>
     public sealed class FcFunctionNameCompleter : FcRemoteCompleter
     {
