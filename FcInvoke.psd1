@@ -17,6 +17,9 @@
         'Start-FcEmulator'
         'Stop-FcEmulator'
         'Get-FcEmulator'
+        'Connect-FcAccount'
+        'Get-FcContext'
+        'Disconnect-FcAccount'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

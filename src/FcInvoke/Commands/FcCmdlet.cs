@@ -1,6 +1,5 @@
 using System;
 using System.Management.Automation;
-using System.Net;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
@@ -50,6 +49,16 @@ namespace FcInvoke.Commands
         [ValidateNotNull]
         public SecureString SecurityToken { get; set; }
 
+        /// <summary>A context from Connect-FcAccount (one per account in a multi-account runbook); replaces the session default for this call.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public FcContext Context { get; set; }
+
+        /// <summary>A profile of the aliyun CLI config (~/.aliyun/config.json) or of ~/.alibabacloud/credentials, for this call.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ProfileName { get; set; }
+
         /// <summary>Retries after throttling (and, for reads, after 5xx and dropped connections); 0 disables them.</summary>
         [Parameter]
         [ValidateRange(0, 10)]
@@ -70,13 +79,18 @@ namespace FcInvoke.Commands
             get
             {
                 if (_client != null) return _client;
+                var request = ConnectionRequest();
                 try
                 {
-                    _client = new FcClient(FcConnectionResolver.Resolve(ConnectionRequest()));
+                    _client = new FcClient(Run((log, ct) => FcConnectionResolver.ResolveAsync(request, null, log, ct)));
                 }
                 catch (FcCredentialException ex)
                 {
-                    ThrowTerminatingError(new ErrorRecord(ex, "FcCredentialNotFound", ErrorCategory.AuthenticationError, null));
+                    ThrowTerminatingError(ToErrorRecord(ex, ProfileName ?? (object)Context));
+                }
+                catch (FcTransportException ex)
+                {
+                    ThrowTerminatingError(ToErrorRecord(ex, null));
                 }
                 catch (ArgumentException ex)
                 {
@@ -91,9 +105,14 @@ namespace FcInvoke.Commands
             FcCredential credential = null;
             if (Credential != null)
             {
-                var network = Credential.GetNetworkCredential();
-                string token = SecurityToken != null ? new NetworkCredential(string.Empty, SecurityToken).Password : null;
-                credential = new FcCredential(Credential.UserName, network.Password, token, null, "Parameter");
+                try
+                {
+                    credential = new FcCredential(Credential.UserName, Credential.Password, SecurityToken, null, "Parameter");
+                }
+                catch (ArgumentException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, "FcCredentialInvalid", ErrorCategory.InvalidArgument, null));
+                }
             }
             else if (SecurityToken != null)
             {
@@ -106,8 +125,11 @@ namespace FcInvoke.Commands
                 Endpoint = Endpoint,
                 Region = Region,
                 AccountId = AccountId,
-                Internal = Internal.IsPresent,
+                Internal = MyInvocation.BoundParameters.ContainsKey(nameof(Internal)) ? Internal.IsPresent : (bool?)null,
                 Credential = credential,
+                ProfileName = ProfileName,
+                Context = Context,
+                SessionContext = FcSession.Current,
             };
         }
 
@@ -149,12 +171,27 @@ namespace FcInvoke.Commands
                     return new ErrorRecord(se, "FcServiceError", CategoryFor(se.StatusCode), target);
                 case FcTimeoutException te:
                     return new ErrorRecord(te, "FcTimeout", ErrorCategory.OperationTimeout, target);
+                case FcLoopbackViolationException lv:
+                    return new ErrorRecord(lv, "FcLoopbackOnly", ErrorCategory.SecurityError, lv.Destination);
                 case FcTransportException tr:
                     return new ErrorRecord(tr, "FcConnectionFailed", ErrorCategory.ConnectionError, target);
                 case FcCredentialException ce:
-                    return new ErrorRecord(ce, "FcCredentialNotFound", ErrorCategory.AuthenticationError, target);
+                    return new ErrorRecord(ce, ce.ErrorId, CredentialCategory(ce.Failure), target);
                 default:
                     return null;
+            }
+        }
+
+        internal static ErrorCategory CredentialCategory(FcCredentialFailure failure)
+        {
+            switch (failure)
+            {
+                case FcCredentialFailure.ProfileNotFound: return ErrorCategory.ObjectNotFound;
+                case FcCredentialFailure.InvalidFile: return ErrorCategory.ParserError;
+                case FcCredentialFailure.InvalidArgument: return ErrorCategory.InvalidArgument;
+                case FcCredentialFailure.Sts:
+                case FcCredentialFailure.EcsMetadata: return ErrorCategory.AuthenticationError;
+                default: return ErrorCategory.AuthenticationError;
             }
         }
 
