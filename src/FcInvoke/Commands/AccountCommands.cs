@@ -73,6 +73,9 @@ namespace FcInvoke.Commands
         protected override void EndProcessing()
         {
             var request = ConnectionRequest();
+            // Connecting starts afresh from the parameters and the default chain; only -RamRoleArn builds on the
+            // current credentials, the session default included.
+            if (ParameterSetName != RoleSet) request.SessionContext = null;
             if ((ParameterSetName == EcsSet || ParameterSetName == OidcSet) && (request.Credential != null || ProfileName != null || Context != null))
             {
                 ThrowTerminatingError(new ErrorRecord(

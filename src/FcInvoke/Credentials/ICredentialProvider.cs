@@ -66,7 +66,7 @@ namespace FcInvoke.Credentials
             Name = name;
         }
 
-        public string Name { get; }
+        public virtual string Name { get; }
         public virtual string KnownAccountId => null;
         public string AccountCacheKey { get; } = "provider:" + Guid.NewGuid().ToString("N");
         public FcCredential LastCredential => _cached?.Credential;

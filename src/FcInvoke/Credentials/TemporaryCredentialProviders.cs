@@ -101,6 +101,7 @@ namespace FcInvoke.Credentials
 
         private readonly string _roleName;
         private readonly bool _imdsV1Disabled;
+        private volatile string _discoveredRole;
 
         public EcsRamRoleProvider(string roleName, Uri metadataEndpoint, bool imdsV1Disabled)
             : base(string.IsNullOrEmpty(roleName) ? "EcsRamRole" : $"EcsRamRole '{roleName}'")
@@ -111,6 +112,9 @@ namespace FcInvoke.Credentials
         }
 
         public Uri MetadataEndpoint { get; }
+
+        /// <summary>Names the role once it is known, also when it was discovered from the metadata.</summary>
+        public override string Name => _roleName == null && _discoveredRole != null ? $"EcsRamRole '{_discoveredRole}'" : base.Name;
 
         public static Uri ResolveEndpoint(IEnvironmentReader environment)
         {
@@ -130,6 +134,7 @@ namespace FcInvoke.Credentials
                 if (status != 200 || string.IsNullOrWhiteSpace(body))
                     throw Failure($"answered HTTP {status} when asked for the instance's RAM role name; is a RAM role attached to this instance?");
                 role = body.Trim().Split('\n')[0].Trim();
+                _discoveredRole = role;
                 log?.Verbose($"ECS metadata: the instance's RAM role is '{role}'.");
             }
             var (credStatus, credBody) = await GetAsync(CredentialsPath + Uri.EscapeDataString(role), token, $"the credential of role '{role}'", cancellationToken).ConfigureAwait(false);
