@@ -465,14 +465,15 @@ Describe 'Temporary credentials are refreshed before they expire' {
     BeforeEach { Reset-FcTestEnvironment; $env:ALIBABA_CLOUD_STS_ENDPOINT = $sts.Url }
 
     It 'refreshes once, shared by concurrent invocations, and uses the new credential' {
-        $sts.State.LifetimeSec = 4   # refreshed halfway: 2 s before it expires
+        $sts.State.LifetimeSec = 4   # short-lived: refreshed halfway through its life
         $ctx = Connect-FcAccount -Credential (ConvertTo-TestCredential $keys.SES1) -RamRoleArn $roleArn @at
         $first = $ctx.AccessKeyId
         @($sts.Requests).Count | Should -Be 1
         (Invoke-FcFunction echo 'a' -Context $ctx).Result | Should -Be 'a'
         @($sts.Requests).Count | Should -Be 1 -Because 'the credential is still fresh'
 
-        Wait-FcTestCondition { $ctx.Expiration -and ($ctx.Expiration - [DateTimeOffset]::UtcNow).TotalSeconds -lt 1.9 } -TimeoutSec 10 -Because 'the credential is due for refresh'
+        # The fixture writes whole seconds, so the credential lives 3-4 s and is due 1.5-2 s before it expires.
+        Wait-FcTestCondition { $ctx.Expiration -and ($ctx.Expiration - [DateTimeOffset]::UtcNow).TotalSeconds -lt 1.4 } -TimeoutSec 10 -Because 'the credential is due for refresh'
         $sts.State.DelayMs = 300     # keeps the refresh in flight while the others arrive
         $module = $env:FCINVOKE_TEST_MODULE
         $results = 1..6 | ForEach-Object -ThrottleLimit 6 -Parallel {
@@ -499,9 +500,7 @@ Describe 'Secrets never show' {
         $env:ALIBABA_CLOUD_SECURITY_TOKEN = 'env-security-token-0123456789'
         $issuedBefore = $sts.State.Issued.Count
 
-        $transcript = Join-Path $testHome 'transcript.txt'
-        $null = Start-Transcript -Path $transcript
-        $everything = & {
+        $everything = Get-FcTestHostOutput {
             Invoke-FcFunction echo 'one' @at -Verbose -Debug
             Invoke-FcFunction echo 'whatif' @at -WhatIf
             $ctx = Connect-FcAccount -ProfileName dev @at -Verbose -Debug
@@ -518,9 +517,7 @@ Describe 'Secrets never show' {
             $sts.State.Fail = $null
             try { Invoke-FcFunction echo -ProfileName missing @at } catch { $_ }
             $Error | ForEach-Object { $_ | Format-List * -Force | Out-String; $_.Exception | Format-List * -Force | Out-String }
-        } *>&1 | Out-String -Width 400
-        $null = Stop-Transcript
-        $everything += Get-Content $transcript -Raw
+        }
 
         $secrets = @($keys.ENV1.Secret, $keys.DEV1.Secret, $keys.BAD1.Secret, 'env-security-token-0123456789', 'oidc-secret-token-0123456789')
         $minted = @($sts.State.Issued)[$issuedBefore..($sts.State.Issued.Count - 1)]
