@@ -91,71 +91,70 @@ namespace FcInvoke.Credentials
 
         public static string SourceName(CredentialProfile profile) => $"Profile '{profile.Name}'";
 
-        private static ICredentialProvider Create(CredentialProfile profile, IEnvironmentReader environment, HashSet<string> visited)
+        private enum Kind { AccessKey, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, Oidc }
+
+        /// <summary>The two formats name the same things differently: the keys of one format, and its kinds.</summary>
+        private sealed class Format
         {
-            if (!visited.Add(profile.Name))
-                throw profile.File.Error(profile.Line, $"profile '{profile.Name}' is part of a source_profile cycle");
-            return profile.File.Format == ProfileFileFormat.CliConfig ? CreateCli(profile, environment, visited) : CreateIni(profile, environment);
+            public string KindKey, Token, RoleArn, SessionName, Duration, EcsRoleName, OidcTokenFile, Supported;
+            public Dictionary<string, Kind> Kinds;
         }
 
-        private static ICredentialProvider CreateCli(CredentialProfile p, IEnvironmentReader environment, HashSet<string> visited)
+        private static readonly Format Cli = new Format
         {
-            var name = SourceName(p);
-            var mode = p.Kind;
-            if (mode == null) throw p.File.Error(p.Line, $"profile '{p.Name}' has no 'mode'");
-            switch (mode.ToLowerInvariant())
+            KindKey = "mode", Token = "sts_token", RoleArn = "ram_role_arn", SessionName = "ram_session_name", Duration = "expired_seconds",
+            EcsRoleName = "ram_role_name", OidcTokenFile = "oidc_token_file", Supported = CliModes,
+            Kinds = new Dictionary<string, Kind>(StringComparer.OrdinalIgnoreCase)
             {
-                case "ak":
+                ["AK"] = Kind.AccessKey, ["StsToken"] = Kind.StsToken, ["RamRoleArn"] = Kind.RamRoleArn,
+                ["ChainableRamRoleArn"] = Kind.ChainableRamRoleArn, ["EcsRamRole"] = Kind.EcsRamRole, ["OIDC"] = Kind.Oidc,
+            },
+        };
+
+        private static readonly Format Ini = new Format
+        {
+            KindKey = "type", Token = "security_token", RoleArn = "role_arn", SessionName = "role_session_name", Duration = "duration_seconds",
+            EcsRoleName = "role_name", OidcTokenFile = "oidc_token_file_path", Supported = IniTypes,
+            Kinds = new Dictionary<string, Kind>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["access_key"] = Kind.AccessKey, ["sts"] = Kind.StsToken, ["ram_role_arn"] = Kind.RamRoleArn,
+                ["ecs_ram_role"] = Kind.EcsRamRole, ["oidc_role_arn"] = Kind.Oidc,
+            },
+        };
+
+        private static ICredentialProvider Create(CredentialProfile p, IEnvironmentReader environment, HashSet<string> visited)
+        {
+            if (!visited.Add(p.Name))
+                throw p.File.Error(p.Line, $"profile '{p.Name}' is part of a source_profile cycle");
+            var format = p.File.Format == ProfileFileFormat.CliConfig ? Cli : Ini;
+            var name = SourceName(p);
+            var kindText = p.Kind ?? throw p.File.Error(p.Line, $"profile '{p.Name}' has no '{format.KindKey}'");
+            if (!format.Kinds.TryGetValue(kindText, out var kind))
+                throw p.File.Error(p.Line, $"profile '{p.Name}' has {format.KindKey} '{kindText}', which FcInvoke does not support (supported: {format.Supported})");
+            switch (kind)
+            {
+                case Kind.AccessKey:
                     return new StaticCredentialProvider(new FcCredential(p.Require("access_key_id"), p.Require("access_key_secret"), null, null, name));
-                case "ststoken":
-                    return new StaticCredentialProvider(new FcCredential(p.Require("access_key_id"), p.Require("access_key_secret"), p.Require("sts_token"), null, name));
-                case "ramrolearn":
+                case Kind.StsToken:
+                    return new StaticCredentialProvider(new FcCredential(p.Require("access_key_id"), p.Require("access_key_secret"), p.Require(format.Token), null, name));
+                case Kind.RamRoleArn:
                     {
-                        var source = new StaticCredentialProvider(new FcCredential(p.Require("access_key_id"), p.Require("access_key_secret"), p.Get("sts_token"), null, name));
-                        return Cached(p, () => new RamRoleArnProvider($"{name} (RamRoleArn)", source, CliRole(p, environment), Sts(p, environment)));
+                        var source = new StaticCredentialProvider(new FcCredential(p.Require("access_key_id"), p.Require("access_key_secret"), p.Get(format.Token), null, name));
+                        return Cached(p, () => new RamRoleArnProvider($"{name} ({kindText})", source, Role(p, format, environment), Sts(p, environment)));
                     }
-                case "chainablerolearn":
-                case "chainableramrolearn":
+                case Kind.ChainableRamRoleArn:
                     {
                         var sourceName = p.Require("source_profile");
                         var sourceProfile = p.File.Find(sourceName) ??
                             throw p.File.Error(p.Line, $"profile '{p.Name}' names source_profile '{sourceName}', which does not exist in the file");
                         var source = Create(sourceProfile, environment, visited);
-                        return Cached(p, () => new RamRoleArnProvider($"{name} (ChainableRamRoleArn via '{sourceName}')", source, CliRole(p, environment), Sts(p, environment)));
+                        return Cached(p, () => new RamRoleArnProvider($"{name} ({kindText} via '{sourceName}')", source, Role(p, format, environment), Sts(p, environment)));
                     }
-                case "ecsramrole":
-                    return EcsRamRole(p.Get("ram_role_name"), environment);
-                case "oidc":
-                    return Cached(p, () => new OidcRoleArnProvider($"{name} (OIDC)", CliRole(p, environment),
-                        p.Require("oidc_provider_arn"), p.Require("oidc_token_file"), Sts(p, environment)));
+                case Kind.EcsRamRole:
+                    return EcsRamRole(p.Get(format.EcsRoleName), environment);
                 default:
-                    throw p.File.Error(p.Line, $"profile '{p.Name}' has mode '{mode}', which FcInvoke does not support (supported: {CliModes})");
-            }
-        }
-
-        private static ICredentialProvider CreateIni(CredentialProfile p, IEnvironmentReader environment)
-        {
-            var name = SourceName(p);
-            var type = p.Kind;
-            if (type == null) throw p.File.Error(p.Line, $"profile '{p.Name}' has no 'type'");
-            switch (type.ToLowerInvariant())
-            {
-                case "access_key":
-                    return new StaticCredentialProvider(new FcCredential(p.Require("access_key_id"), p.Require("access_key_secret"), null, null, name));
-                case "sts":
-                    return new StaticCredentialProvider(new FcCredential(p.Require("access_key_id"), p.Require("access_key_secret"), p.Require("security_token"), null, name));
-                case "ram_role_arn":
-                    {
-                        var source = new StaticCredentialProvider(new FcCredential(p.Require("access_key_id"), p.Require("access_key_secret"), null, null, name));
-                        return Cached(p, () => new RamRoleArnProvider($"{name} (ram_role_arn)", source, IniRole(p, environment), Sts(p, environment)));
-                    }
-                case "ecs_ram_role":
-                    return EcsRamRole(p.Get("role_name"), environment);
-                case "oidc_role_arn":
-                    return Cached(p, () => new OidcRoleArnProvider($"{name} (oidc_role_arn)", IniRole(p, environment),
-                        p.Require("oidc_provider_arn"), p.Require("oidc_token_file_path"), Sts(p, environment)));
-                default:
-                    throw p.File.Error(p.Line, $"profile '{p.Name}' has type '{type}', which FcInvoke does not support (supported: {IniTypes})");
+                    return Cached(p, () => new OidcRoleArnProvider($"{name} ({kindText})", Role(p, format, environment),
+                        p.Require("oidc_provider_arn"), p.Require(format.OidcTokenFile), Sts(p, environment)));
             }
         }
 
@@ -172,20 +171,11 @@ namespace FcInvoke.Credentials
         private static ICredentialProvider Cached(CredentialProfile p, Func<ICredentialProvider> create) =>
             CredentialProviderCache.GetOrAdd($"profile|{p.File.Format}|{p.File.Path}|{p.File.Version}|{p.Name}", create);
 
-        private static StsRoleRequest CliRole(CredentialProfile p, IEnvironmentReader environment) => new StsRoleRequest
+        private static StsRoleRequest Role(CredentialProfile p, Format format, IEnvironmentReader environment) => new StsRoleRequest
         {
-            RoleArn = p.Require("ram_role_arn"),
-            RoleSessionName = p.Get("ram_session_name") ?? StsRoleRequest.DefaultSessionName(environment),
-            DurationSeconds = Duration(p, "expired_seconds"),
-            ExternalId = p.Get("external_id"),
-            Policy = p.Get("policy"),
-        };
-
-        private static StsRoleRequest IniRole(CredentialProfile p, IEnvironmentReader environment) => new StsRoleRequest
-        {
-            RoleArn = p.Require("role_arn"),
-            RoleSessionName = p.Get("role_session_name") ?? StsRoleRequest.DefaultSessionName(environment),
-            DurationSeconds = Duration(p, "duration_seconds"),
+            RoleArn = p.Require(format.RoleArn),
+            RoleSessionName = p.Get(format.SessionName) ?? StsRoleRequest.DefaultSessionName(environment),
+            DurationSeconds = Duration(p, format.Duration),
             ExternalId = p.Get("external_id"),
             Policy = p.Get("policy"),
         };
