@@ -189,9 +189,7 @@ namespace FcInvoke.Commands
                 case FcCredentialFailure.ProfileNotFound: return ErrorCategory.ObjectNotFound;
                 case FcCredentialFailure.InvalidFile: return ErrorCategory.ParserError;
                 case FcCredentialFailure.InvalidArgument: return ErrorCategory.InvalidArgument;
-                case FcCredentialFailure.Sts:
-                case FcCredentialFailure.EcsMetadata: return ErrorCategory.AuthenticationError;
-                default: return ErrorCategory.AuthenticationError;
+                default: return ErrorCategory.AuthenticationError; // not found, STS, ECS metadata
             }
         }
 

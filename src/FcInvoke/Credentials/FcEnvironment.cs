@@ -45,9 +45,16 @@ namespace FcInvoke.Credentials
         public static bool IsTrue(string value) =>
             value != null && (value.Trim().Equals("true", StringComparison.OrdinalIgnoreCase) || value.Trim() == "1");
 
-        /// <summary>The user's home: $HOME, else $USERPROFILE, else what .NET reports (so tests can point it at a temporary folder).</summary>
-        public static string Home(IEnvironmentReader environment) =>
-            environment.Get("HOME") ?? environment.Get("USERPROFILE") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        /// <summary>
+        /// The user's home: $HOME (on Windows $USERPROFILE first, as Git Bash may set HOME elsewhere), else what .NET
+        /// reports. Read from the environment so tests can point it at a temporary folder.
+        /// </summary>
+        public static string Home(IEnvironmentReader environment)
+        {
+            bool windows = Path.DirectorySeparatorChar == '\\';
+            return (windows ? environment.Get("USERPROFILE") ?? environment.Get("HOME") : environment.Get("HOME") ?? environment.Get("USERPROFILE")) ??
+                   Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        }
 
         public static string CliConfigPath(IEnvironmentReader environment) =>
             environment.Get(ConfigFileVariable) ?? Path.Combine(Home(environment), ".aliyun", "config.json");
