@@ -20,6 +20,9 @@
         'Start-FcEmulator'
         'Stop-FcEmulator'
         'Get-FcEmulator'
+        'Connect-FcAccount'
+        'Get-FcContext'
+        'Disconnect-FcAccount'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

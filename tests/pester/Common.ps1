@@ -7,6 +7,14 @@ $script:FcTestModulePath = (Resolve-Path $modulePath).Path
 # Tests never read the developer's own Alibaba Cloud configuration or reach a cloud address.
 foreach ($name in @(Get-ChildItem env: | Where-Object Name -like 'ALIBABA_CLOUD_*').Name) { Remove-Item "env:$name" }
 $env:ALIBABA_CLOUD_ECS_METADATA_DISABLED = 'true'
+Remove-Item env:FCINVOKE_ECS_METADATA_ENDPOINT -ErrorAction SilentlyContinue
+# The home folder the module reads profiles from (~/.aliyun, ~/.alibabacloud) is an empty one of the test run.
+$script:FcTestHome = Join-Path ([IO.Path]::GetTempPath()) "fcinvoke-test-home-$PID"
+$null = New-Item -ItemType Directory -Force -Path $script:FcTestHome
+$env:HOME = $script:FcTestHome
+$env:USERPROFILE = $script:FcTestHome
+# The loopback guard: the module refuses to send anything to a non-loopback address for the whole run.
+$env:FCINVOKE_LOOPBACK_ONLY = 'true'
 
 function Get-FcTestConnection {
     # The parameters that point a cmdlet at an emulator: splat them (@conn).

@@ -117,22 +117,35 @@ namespace FcInvoke.Commands
 
         private string[] Lookup(IDictionary bound)
         {
-            var request = FcCmdlet.BuildConnectionRequest(
-                FcCompletion.Value<Uri>(bound, "Endpoint"), FcCompletion.Text(bound, "Region"), FcCompletion.Text(bound, "AccountId"),
-                FcCompletion.Value<bool>(bound, "Internal"), FcCompletion.Value<PSCredential>(bound, "Credential"),
-                FcCompletion.Value<SecureString>(bound, "SecurityToken"));
-            FcConnection connection;
-            try { connection = FcConnectionResolver.Resolve(request); }
-            catch (Exception) { return Array.Empty<string>(); } // no credentials or no endpoint: nothing to ask
+            FcConnectionRequest request;
+            try
+            {
+                request = FcCmdlet.BuildConnectionRequest(
+                    FcCompletion.Value<Uri>(bound, "Endpoint"), FcCompletion.Text(bound, "Region"), FcCompletion.Text(bound, "AccountId"),
+                    bound.Contains("Internal") ? FcCompletion.Value<bool>(bound, "Internal") : (bool?)null,
+                    FcCompletion.Value<PSCredential>(bound, "Credential"), FcCompletion.Value<SecureString>(bound, "SecurityToken"),
+                    FcCompletion.Text(bound, "ProfileName"), FcCompletion.Value<FcContext>(bound, "Context"));
+            }
+            catch (Exception)
+            {
+                return Array.Empty<string>();
+            }
 
-            var key = string.Join("|", connection.Endpoint, connection.AccountId, request.Credential?.AccessKeyId ?? connection.Credentials.Name, CacheKey(bound));
+            // Keyed by what decides the answer: where, as whom, and what is asked (resolution itself may need the network).
+            var key = string.Join("|", request.Endpoint, request.Region, request.AccountId, request.Internal, request.Credential?.AccessKeyId,
+                request.ProfileName, request.Context?.GetHashCode(), request.SessionContext?.GetHashCode(),
+                Environment.GetEnvironmentVariable("ALIBABA_CLOUD_ACCESS_KEY_ID"), CacheKey(bound));
             if (Cache.TryGetValue(key, out var hit) && hit.ExpiresUtc > DateTime.UtcNow) return hit.Values;
 
-            var client = new FcClient(connection);
             var options = new FcCallOptions { TimeoutSec = (int)Math.Ceiling(Budget.TotalSeconds), Retry = new FcRetryPolicy(0) };
             using (var cts = new CancellationTokenSource(Budget))
             {
-                var task = Task.Run(() => FetchAsync(client, bound, options, cts.Token));
+                // Credential resolution and the lookup share one time budget: completion never blocks the prompt for long.
+                var task = Task.Run(async () =>
+                {
+                    var connection = await FcConnectionResolver.ResolveAsync(request, null, NullFcLog.Instance, cts.Token).ConfigureAwait(false);
+                    return await FetchAsync(new FcClient(connection), bound, options, cts.Token).ConfigureAwait(false);
+                });
                 string[] values = null;
                 try
                 {
@@ -140,7 +153,7 @@ namespace FcInvoke.Commands
                 }
                 catch (AggregateException)
                 {
-                    // FC refused or could not be reached: remembered briefly as "nothing".
+                    // No credentials, FC refused or could not be reached: remembered briefly as "nothing".
                 }
                 finally
                 {

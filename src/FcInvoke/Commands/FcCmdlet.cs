@@ -1,6 +1,5 @@
 using System;
 using System.Management.Automation;
-using System.Net;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
@@ -51,6 +50,16 @@ namespace FcInvoke.Commands
         [ValidateNotNull]
         public SecureString SecurityToken { get; set; }
 
+        /// <summary>A context from Connect-FcAccount (one per account in a multi-account runbook); replaces the session default for this call.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public FcContext Context { get; set; }
+
+        /// <summary>A profile of the aliyun CLI config (~/.aliyun/config.json) or of ~/.alibabacloud/credentials, for this call.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ProfileName { get; set; }
+
         /// <summary>Retries after throttling (and, for reads, after 5xx and dropped connections); 0 disables them.</summary>
         [Parameter]
         [ValidateRange(0, 10)]
@@ -71,13 +80,18 @@ namespace FcInvoke.Commands
             get
             {
                 if (_client != null) return _client;
+                var request = ConnectionRequest();
                 try
                 {
-                    _client = new FcClient(FcConnectionResolver.Resolve(ConnectionRequest()));
+                    _client = new FcClient(Run((log, ct) => FcConnectionResolver.ResolveAsync(request, null, log, ct)));
                 }
                 catch (FcCredentialException ex)
                 {
-                    ThrowTerminatingError(new ErrorRecord(ex, "FcCredentialNotFound", ErrorCategory.AuthenticationError, null));
+                    ThrowTerminatingError(ToErrorRecord(ex, ProfileName ?? (object)Context));
+                }
+                catch (FcTransportException ex)
+                {
+                    ThrowTerminatingError(ToErrorRecord(ex, null));
                 }
                 catch (ArgumentException ex)
                 {
@@ -91,26 +105,27 @@ namespace FcInvoke.Commands
         {
             try
             {
-                return BuildConnectionRequest(Endpoint, Region, AccountId, Internal.IsPresent, Credential, SecurityToken);
+                return BuildConnectionRequest(Endpoint, Region, AccountId,
+                    MyInvocation.BoundParameters.ContainsKey(nameof(Internal)) ? Internal.IsPresent : (bool?)null,
+                    Credential, SecurityToken, ProfileName, Context);
             }
             catch (ArgumentException ex)
             {
-                var id = ex.ParamName == nameof(SecurityToken) ? "FcSecurityTokenWithoutCredential" : "FcInvalidCredential";
+                var id = ex.ParamName == nameof(SecurityToken) ? "FcSecurityTokenWithoutCredential" : "FcCredentialInvalid";
                 ThrowTerminatingError(new ErrorRecord(ex, id, ErrorCategory.InvalidArgument, null));
                 return null;
             }
         }
 
         /// <summary>The connection parameters as the core takes them; shared by the cmdlets and the argument completers.</summary>
-        internal static FcConnectionRequest BuildConnectionRequest(Uri endpoint, string region, string accountId, bool useInternal,
-                                                                   PSCredential credential, SecureString securityToken)
+        internal static FcConnectionRequest BuildConnectionRequest(Uri endpoint, string region, string accountId, bool? useInternal,
+                                                                   PSCredential credential, SecureString securityToken,
+                                                                   string profileName, FcContext context)
         {
             FcCredential fcCredential = null;
             if (credential != null)
             {
-                var network = credential.GetNetworkCredential();
-                string token = securityToken != null ? new NetworkCredential(string.Empty, securityToken).Password : null;
-                fcCredential = new FcCredential(credential.UserName, network.Password, token, null, "Parameter");
+                fcCredential = new FcCredential(credential.UserName, credential.Password, securityToken, null, "Parameter");
             }
             else if (securityToken != null)
             {
@@ -123,6 +138,9 @@ namespace FcInvoke.Commands
                 AccountId = accountId,
                 Internal = useInternal,
                 Credential = fcCredential,
+                ProfileName = profileName,
+                Context = context,
+                SessionContext = FcSession.Current,
             };
         }
 
@@ -164,14 +182,27 @@ namespace FcInvoke.Commands
                     return new ErrorRecord(se, "FcServiceError", CategoryFor(se.StatusCode), target);
                 case FcTimeoutException te:
                     return new ErrorRecord(te, "FcTimeout", ErrorCategory.OperationTimeout, target);
+                case FcLoopbackViolationException lv:
+                    return new ErrorRecord(lv, "FcLoopbackOnly", ErrorCategory.SecurityError, lv.Destination);
                 case FcTransportException tr:
                     return new ErrorRecord(tr, "FcConnectionFailed", ErrorCategory.ConnectionError, target);
                 case FcUnexpectedResponseException ue:
                     return new ErrorRecord(ue, "FcUnexpectedResponse", ErrorCategory.InvalidResult, target);
                 case FcCredentialException ce:
-                    return new ErrorRecord(ce, "FcCredentialNotFound", ErrorCategory.AuthenticationError, target);
+                    return new ErrorRecord(ce, ce.ErrorId, CredentialCategory(ce.Failure), target);
                 default:
                     return null;
+            }
+        }
+
+        internal static ErrorCategory CredentialCategory(FcCredentialFailure failure)
+        {
+            switch (failure)
+            {
+                case FcCredentialFailure.ProfileNotFound: return ErrorCategory.ObjectNotFound;
+                case FcCredentialFailure.InvalidFile: return ErrorCategory.ParserError;
+                case FcCredentialFailure.InvalidArgument: return ErrorCategory.InvalidArgument;
+                default: return ErrorCategory.AuthenticationError; // not found, STS, ECS metadata
             }
         }
 

@@ -80,6 +80,17 @@ namespace FcInvoke.Emulator
         /// <summary>The most recent requests (up to 2,000), oldest first, with the Authorization header redacted: what a runbook really sent.</summary>
         public FcEmulatorRequest[] RecentRequests => _journal.ToArray();
 
+        /// <summary>
+        /// Makes the emulator accept another key pair as well as its own, e.g. the temporary credentials a test's STS or
+        /// metadata fixture hands out; with a token, requests must carry that STS token too.
+        /// </summary>
+        public void AcceptKey(string accessKeyId, string accessKeySecret, string securityToken = null)
+        {
+            if (string.IsNullOrWhiteSpace(accessKeyId)) throw new ArgumentException("The AccessKey ID is empty.", nameof(accessKeyId));
+            if (string.IsNullOrEmpty(accessKeySecret)) throw new ArgumentException("The AccessKey secret is empty.", nameof(accessKeySecret));
+            _auth.Accept(accessKeyId, accessKeySecret, string.IsNullOrEmpty(securityToken) ? null : securityToken);
+        }
+
         /// <summary>Forgets the request journal and the per-function execution counts.</summary>
         public void ResetCounters()
         {
