@@ -5,26 +5,54 @@
     Author               = 'FcInvoke contributors'
     CompanyName          = 'FcInvoke'
     Copyright            = '(c) FcInvoke contributors. MIT License.'
-    Description          = 'Invoke Alibaba Cloud Function Compute (FC 2.0 and 3.0) functions from PowerShell: signed sync and async invocations with logs, typed results and errors, and a local FC emulator for offline runbook testing.'
+    Description          = 'Invoke Alibaba Cloud Function Compute (FC 2.0 and 3.0) functions from PowerShell: signed sync and async invocations with logs, typed results and errors, function and service discovery, tab completion, and a local FC emulator for offline runbook testing.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
+    TypesToProcess       = @('FcInvoke.Types.ps1xml')
     FormatsToProcess     = @('FcInvoke.Format.ps1xml')
     CmdletsToExport      = @(
         'Invoke-FcFunction'
         'Get-FcAsyncTask'
         'Stop-FcAsyncTask'
         'Wait-FcAsyncTask'
+        'Get-FcFunction'
+        'Get-FcService'
         'Start-FcEmulator'
         'Stop-FcEmulator'
         'Get-FcEmulator'
+        'Connect-FcAccount'
+        'Get-FcContext'
+        'Disconnect-FcAccount'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
+    # Every file the package ships; build.ps1 -Task Package and its test check the folder against this list.
+    FileList             = @(
+        'FcInvoke.psd1'
+        'FcInvoke.dll'
+        'FcInvoke.pdb'
+        'dependencies/Microsoft.Bcl.AsyncInterfaces.dll'
+        'dependencies/System.Buffers.dll'
+        'dependencies/System.Memory.dll'
+        'dependencies/System.Numerics.Vectors.dll'
+        'dependencies/System.Runtime.CompilerServices.Unsafe.dll'
+        'dependencies/System.Text.Encodings.Web.dll'
+        'dependencies/System.Text.Json.dll'
+        'dependencies/System.Threading.Tasks.Extensions.dll'
+        'FcInvoke.Types.ps1xml'
+        'FcInvoke.Format.ps1xml'
+        'en-US/FcInvoke.dll-Help.xml'
+        'en-US/about_FcInvoke.help.txt'
+        'README.md'
+        'CHANGELOG.md'
+    )
     PrivateData          = @{
         PSData = @{
-            Tags         = @('AlibabaCloud', 'Aliyun', 'FunctionCompute', 'FC', 'Serverless', 'Invoke', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            Tags         = @('AlibabaCloud', 'Aliyun', 'FunctionCompute', 'FC', 'Serverless', 'FaaS', 'Invoke', 'Runbook', 'Emulator', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ProjectUri   = 'https://github.com/FcInvoke/FcInvoke'
+            # build.ps1 replaces this line with the CHANGELOG.md section of ModuleVersion.
             ReleaseNotes = 'See CHANGELOG.md.'
         }
     }

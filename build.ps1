@@ -7,7 +7,8 @@
     Test     builds, runs the xunit tests and the Pester tests (in a fresh pwsh, against out/FcInvoke),
              and prints one line "tests: N passed, M failed"; exits non-zero on any failure.
     Demo     builds, starts the local FC emulator and invokes a demo function sync and async.
-    Package  builds and writes out/package/FcInvoke (the module folder) and a .nupkg of it.
+    Package  builds and writes out/package/FcInvoke (the module folder, exactly its manifest's FileList) and
+             out/package/FcInvoke.<version>.nupkg, made by Compress-PSResource.
     Clean    removes out/ and the bin/obj folders.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
@@ -42,9 +43,36 @@ function Invoke-Build {
     # Loaded only on .NET Framework (see FcModuleInitializer); pwsh 7 uses its own System.Text.Json.
     $dependencies = New-Item -ItemType Directory -Path (Join-Path $moduleOut 'dependencies')
     Get-ChildItem $bin -Filter *.dll | Where-Object Name -ne 'FcInvoke.dll' | Copy-Item -Destination $dependencies
-    Copy-Item (Join-Path $root 'FcInvoke.psd1') $moduleOut
-    Copy-Item (Join-Path $root 'src/FcInvoke/FcInvoke.Format.ps1xml') $moduleOut
+    Copy-Item (Join-Path $root 'src/FcInvoke/FcInvoke.Format.ps1xml'), (Join-Path $root 'src/FcInvoke/FcInvoke.Types.ps1xml') $moduleOut
+    Copy-Item (Join-Path $root 'README.md'), (Join-Path $root 'CHANGELOG.md') $moduleOut
+    Write-ModuleManifest -Destination (Join-Path $moduleOut 'FcInvoke.psd1')
+    Invoke-HelpBuild
     Write-Host "Module: $moduleOut"
+}
+
+function Write-ModuleManifest {
+    # The manifest as it ships: ReleaseNotes become the CHANGELOG.md section of ModuleVersion.
+    param([string] $Destination)
+    $source = Join-Path $root 'FcInvoke.psd1'
+    $version = (Import-PowerShellDataFile $source).ModuleVersion
+    $notes = Get-ReleaseNotes -Version $version
+    $text = (Get-Content $source -Raw) -replace "(?m)^(\s*ReleaseNotes\s*=\s*)'[^']*'", ('$1' + "'" + ($notes -replace "'", "''").Replace('$', '$$') + "'")
+    Set-Content -Path $Destination -Value $text -Encoding utf8NoBOM -NoNewline
+}
+
+function Get-ReleaseNotes {
+    param([string] $Version)
+    $changelog = Get-Content (Join-Path $root 'CHANGELOG.md') -Raw
+    $pattern = '(?ms)^## \[?' + [regex]::Escape($Version) + '\]?[^\n]*\n(.*?)(?=^## |\z)'
+    if ($changelog -notmatch $pattern) { throw "CHANGELOG.md has no section '## [$Version]'." }
+    $Matches[1].Trim()
+}
+
+function Invoke-HelpBuild {
+    # MAML and the about topic from docs/, in a fresh pwsh that imports the module just laid out: parameter metadata
+    # comes from the cmdlets themselves, and the build process never loads the module's DLL.
+    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'docs/tools/Build-FcHelp.ps1') -ModulePath (Join-Path $moduleOut 'FcInvoke.psd1')
+    if ($LASTEXITCODE -ne 0) { throw "Generating the help failed (exit code $LASTEXITCODE)." }
 }
 
 function Get-NuGetPackageRoot {
@@ -62,6 +90,7 @@ function Get-PesterModulePath {
 
 function Invoke-Test {
     Invoke-Build
+    Write-Package   # the Pester suite checks the package too
     $results = Join-Path $out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $results
@@ -107,35 +136,31 @@ function Invoke-Demo {
 
 function Invoke-Package {
     Invoke-Build
+    Write-Package
+}
+
+function Write-Package {
+    # out/package/FcInvoke: the module folder exactly as its manifest's FileList says; then the .nupkg, made by
+    # PSResourceGet's Compress-PSResource (the packing step of Publish-PSResource, which also validates the manifest).
     $manifest = Import-PowerShellDataFile (Join-Path $moduleOut 'FcInvoke.psd1')
-    $version = $manifest.ModuleVersion
     $packageRoot = Join-Path $out 'package'
     if (Test-Path $packageRoot) { Remove-Item $packageRoot -Recurse -Force }
     $folder = Join-Path $packageRoot 'FcInvoke'
-    Copy-Item $moduleOut $folder -Recurse
-    Copy-Item (Join-Path $root 'README.md') $folder
-
-    # A PowerShellGet-style nupkg: the module files at the package root plus a nuspec.
-    $nuspec = @"
-<?xml version="1.0" encoding="utf-8"?>
-<package xmlns="http://schemas.microsoft.com/packaging/2011/08/nuspec.xsd">
-  <metadata>
-    <id>FcInvoke</id>
-    <version>$version</version>
-    <authors>$([Security.SecurityElement]::Escape($manifest.Author))</authors>
-    <description>$([Security.SecurityElement]::Escape($manifest.Description))</description>
-    <tags>$($manifest.PrivateData.PSData.Tags -join ' ') PSModule</tags>
-    <licenseUrl>$($manifest.PrivateData.PSData.LicenseUri)</licenseUrl>
-  </metadata>
-</package>
-"@
-    $staging = Join-Path $packageRoot 'staging'
-    Copy-Item $folder $staging -Recurse
-    Set-Content -Path (Join-Path $staging 'FcInvoke.nuspec') -Value $nuspec -Encoding utf8NoBOM
-    $nupkg = Join-Path $packageRoot "FcInvoke.$version.nupkg"
-    Add-Type -AssemblyName System.IO.Compression.FileSystem
-    [IO.Compression.ZipFile]::CreateFromDirectory($staging, $nupkg)
-    Remove-Item $staging -Recurse -Force
+    $null = New-Item -ItemType Directory -Path $folder
+    foreach ($file in $manifest.FileList) {
+        $source = Join-Path $moduleOut $file
+        if (-not (Test-Path $source)) { throw "The manifest's FileList names '$file', which the build did not produce." }
+        $target = Join-Path $folder $file
+        $null = New-Item -ItemType Directory -Path (Split-Path $target -Parent) -Force
+        Copy-Item $source $target
+    }
+    $unlisted = Get-ChildItem $moduleOut -Recurse -File | ForEach-Object { [IO.Path]::GetRelativePath($moduleOut, $_.FullName).Replace('\', '/') } |
+        Where-Object { $_ -notin $manifest.FileList }
+    if ($unlisted) { throw "The module folder has files the manifest's FileList does not name: $($unlisted -join ', ')" }
+    Import-Module Microsoft.PowerShell.PSResourceGet -ErrorAction Stop
+    Compress-PSResource -Path $folder -DestinationPath $packageRoot
+    $nupkg = Join-Path $packageRoot "FcInvoke.$($manifest.ModuleVersion).nupkg"
+    if (-not (Test-Path $nupkg)) { throw "Compress-PSResource did not write $nupkg." }
     Write-Host "Package: $folder"
     Write-Host "Package: $nupkg"
 }

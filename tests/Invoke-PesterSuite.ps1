@@ -11,6 +11,8 @@ param(
 # No global ErrorActionPreference here: tests must see PowerShell's default (Continue), as runbooks do.
 Import-Module $PesterPath -Force -ErrorAction Stop
 $env:FCINVOKE_TEST_MODULE = (Resolve-Path $ModulePath).Path
+# No test may send a packet beyond loopback: the module refuses any other destination while this is set.
+$env:FCINVOKE_LOOPBACK_ONLY = 'true'
 
 $config = New-PesterConfiguration
 $config.Run.Path = Join-Path $PSScriptRoot 'pester'

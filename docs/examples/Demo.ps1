@@ -35,8 +35,12 @@ Show-Step 'Invoke-FcFunction (FC 3.0, sync) with the log tail'
 $result = Invoke-FcFunction greet -Payload @{ name = 'ops team' } -LogType Tail @connection
 $result | Format-List FunctionName, StatusCode, RequestId, Result, Logs, DurationMs
 
-Show-Step 'The result is text; parse it when you need fields'
-($result.Result | ConvertFrom-Json).message
+Show-Step 'ResultObject: the JSON result, parsed once'
+$result.ResultObject.message
+
+Show-Step 'Get-FcFunction and Get-FcService: what the account has (here, the emulator)'
+Get-FcFunction @connection | Format-Table
+Get-FcService @connection | Get-FcFunction @connection | Format-Table
 
 Show-Step 'Invoke-FcFunction (FC 2.0, -ServiceName) for several inputs from the pipeline'
 '100', '200' | Invoke-FcFunction resize-disk -ServiceName ops @connection | Format-Table
@@ -58,6 +62,9 @@ $tasks = '10', '20', 'oops', '40' | ForEach-Object {
 $done = $async, $tasks | ForEach-Object { $_ } | Wait-FcAsyncTask -TimeoutSec 60 @connection
 $done | Sort-Object TaskId | Format-Table
 $done | Where-Object Status -eq 'Failed' | Format-List
+
+Show-Step 'Invoke-FcFunction -WhatIf: the exact signed request, secrets redacted; nothing is sent'
+Invoke-FcFunction greet -Payload '{"name":"nobody"}' -WhatIf @connection
 
 Show-Step 'What the emulator received (the request journal, secrets redacted)'
 $emulator.RecentRequests | Select-Object -Last 3 | ForEach-Object { "$_  (RequestId $($_.RequestId))" }

@@ -7,6 +7,14 @@ $script:FcTestModulePath = (Resolve-Path $modulePath).Path
 # Tests never read the developer's own Alibaba Cloud configuration or reach a cloud address.
 foreach ($name in @(Get-ChildItem env: | Where-Object Name -like 'ALIBABA_CLOUD_*').Name) { Remove-Item "env:$name" }
 $env:ALIBABA_CLOUD_ECS_METADATA_DISABLED = 'true'
+Remove-Item env:FCINVOKE_ECS_METADATA_ENDPOINT -ErrorAction SilentlyContinue
+# The home folder the module reads profiles from (~/.aliyun, ~/.alibabacloud) is an empty one of the test run.
+$script:FcTestHome = Join-Path ([IO.Path]::GetTempPath()) "fcinvoke-test-home-$PID"
+$null = New-Item -ItemType Directory -Force -Path $script:FcTestHome
+$env:HOME = $script:FcTestHome
+$env:USERPROFILE = $script:FcTestHome
+# The loopback guard: the module refuses to send anything to a non-loopback address for the whole run.
+$env:FCINVOKE_LOOPBACK_ONLY = 'true'
 
 function Get-FcTestConnection {
     # The parameters that point a cmdlet at an emulator: splat them (@conn).
@@ -59,4 +67,14 @@ function Measure-FcTestPipelineStop {
         [pscustomobject]@{ Seconds = $watch.Elapsed.TotalSeconds; State = $ps.InvocationStateInfo.State }
     }
     finally { $ps.Dispose() }
+}
+
+function Invoke-FcTestPwsh {
+    # Runs a script in a fresh pwsh (no profile) and returns its output lines: for what must hold in a clean session.
+    param([Parameter(Mandatory)] [string] $Script)
+    $exe = [Environment]::ProcessPath
+    $prefix = @()
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $prefix = @([Reflection.Assembly]::GetEntryAssembly().Location) }
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("`$ProgressPreference = 'SilentlyContinue'`n" + $Script))
+    & $exe @prefix -NoProfile -NonInteractive -EncodedCommand $encoded
 }

@@ -14,17 +14,20 @@ namespace FcInvoke.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [Alias("Name")]
+        [ArgumentCompleter(typeof(FcFunctionNameCompleter))]
         public string FunctionName { get; set; }
 
         /// <summary>FC 2.0 service; empty or absent selects FC 3.0 (so FC 3.0 task objects, whose ServiceName is empty, pipe in).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowNull]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(FcServiceNameCompleter))]
         public string ServiceName { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowNull]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(FcQualifierCompleter))]
         public string Qualifier { get; set; }
 
         internal FcFunctionRef Function => new FcFunctionRef(FunctionName, ServiceName, Qualifier);

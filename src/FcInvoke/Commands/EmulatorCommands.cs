@@ -21,6 +21,11 @@ namespace FcInvoke.Commands
         [ValidateRange(0, 65535)]
         public int Port { get; set; }
 
+        /// <summary>Aliases per emulated function ('fn' or 'svc/fn' to alias names), listed by ListAliases and offered by -Qualifier completion.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Hashtable Alias { get; set; } = new Hashtable();
+
         /// <summary>How many function runs may execute at once (runspaces in the pool).</summary>
         [Parameter]
         [ValidateRange(1, 256)]
@@ -80,6 +85,18 @@ namespace FcInvoke.Commands
                 }
                 functions[key] = script;
             }
+            var aliases = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            foreach (DictionaryEntry entry in Alias)
+            {
+                var key = entry.Key?.ToString() ?? string.Empty;
+                var names = LanguagePrimitives.ConvertTo<string[]>(Interop.PSJson.Unwrap(entry.Value)) ?? new string[0];
+                var problem = FcEmulator.CheckAliases(key, names, functions.Keys);
+                if (problem != null)
+                {
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "FcEmulatorInvalidAlias", ErrorCategory.InvalidArgument, key));
+                }
+                aliases[key] = names;
+            }
             FcEmulatorFaults faults = null;
             try
             {
@@ -91,7 +108,7 @@ namespace FcInvoke.Commands
             }
             try
             {
-                var emulator = FcEmulator.Start(functions, Port, MaxConcurrency, faults);
+                var emulator = FcEmulator.Start(functions, Port, MaxConcurrency, aliases, faults);
                 WriteVerbose($"FC emulator listening on {emulator.Endpoint} with {functions.Count} function(s); injected faults: {faults}.");
                 WriteObject(emulator);
             }

@@ -1,6 +1,5 @@
 using System;
 using System.Management.Automation;
-using System.Net;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
@@ -22,6 +21,7 @@ namespace FcInvoke.Commands
         [Parameter]
         [ValidateNotNullOrEmpty]
         [Alias("RegionId")]
+        [ArgumentCompleter(typeof(FcRegionCompleter))]
         public string Region { get; set; }
 
         /// <summary>The Alibaba Cloud account (UID) that owns the function. Default: $env:ALIBABA_CLOUD_ACCOUNT_ID.</summary>
@@ -50,6 +50,16 @@ namespace FcInvoke.Commands
         [ValidateNotNull]
         public SecureString SecurityToken { get; set; }
 
+        /// <summary>A context from Connect-FcAccount (one per account in a multi-account runbook); replaces the session default for this call.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public FcContext Context { get; set; }
+
+        /// <summary>A profile of the aliyun CLI config (~/.aliyun/config.json) or of ~/.alibabacloud/credentials, for this call.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ProfileName { get; set; }
+
         /// <summary>Retries after throttling (and, for reads, after 5xx and dropped connections); 0 disables them.</summary>
         [Parameter]
         [ValidateRange(0, 10)]
@@ -70,13 +80,18 @@ namespace FcInvoke.Commands
             get
             {
                 if (_client != null) return _client;
+                var request = ConnectionRequest();
                 try
                 {
-                    _client = new FcClient(FcConnectionResolver.Resolve(ConnectionRequest()));
+                    _client = new FcClient(Run((log, ct) => FcConnectionResolver.ResolveAsync(request, null, log, ct)));
                 }
                 catch (FcCredentialException ex)
                 {
-                    ThrowTerminatingError(new ErrorRecord(ex, "FcCredentialNotFound", ErrorCategory.AuthenticationError, null));
+                    ThrowTerminatingError(ToErrorRecord(ex, ProfileName ?? (object)Context));
+                }
+                catch (FcTransportException ex)
+                {
+                    ThrowTerminatingError(ToErrorRecord(ex, null));
                 }
                 catch (ArgumentException ex)
                 {
@@ -88,26 +103,44 @@ namespace FcInvoke.Commands
 
         internal FcConnectionRequest ConnectionRequest()
         {
-            FcCredential credential = null;
-            if (Credential != null)
+            try
             {
-                var network = Credential.GetNetworkCredential();
-                string token = SecurityToken != null ? new NetworkCredential(string.Empty, SecurityToken).Password : null;
-                credential = new FcCredential(Credential.UserName, network.Password, token, null, "Parameter");
+                return BuildConnectionRequest(Endpoint, Region, AccountId,
+                    MyInvocation.BoundParameters.ContainsKey(nameof(Internal)) ? Internal.IsPresent : (bool?)null,
+                    Credential, SecurityToken, ProfileName, Context);
             }
-            else if (SecurityToken != null)
+            catch (ArgumentException ex)
             {
-                ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException("-SecurityToken goes with -Credential (the temporary AccessKey pair it belongs to)."),
-                    "FcSecurityTokenWithoutCredential", ErrorCategory.InvalidArgument, null));
+                var id = ex.ParamName == nameof(SecurityToken) ? "FcSecurityTokenWithoutCredential" : "FcCredentialInvalid";
+                ThrowTerminatingError(new ErrorRecord(ex, id, ErrorCategory.InvalidArgument, null));
+                return null;
+            }
+        }
+
+        /// <summary>The connection parameters as the core takes them; shared by the cmdlets and the argument completers.</summary>
+        internal static FcConnectionRequest BuildConnectionRequest(Uri endpoint, string region, string accountId, bool? useInternal,
+                                                                   PSCredential credential, SecureString securityToken,
+                                                                   string profileName, FcContext context)
+        {
+            FcCredential fcCredential = null;
+            if (credential != null)
+            {
+                fcCredential = new FcCredential(credential.UserName, credential.Password, securityToken, null, "Parameter");
+            }
+            else if (securityToken != null)
+            {
+                throw new ArgumentException("-SecurityToken goes with -Credential (the temporary AccessKey pair it belongs to).", nameof(SecurityToken));
             }
             return new FcConnectionRequest
             {
-                Endpoint = Endpoint,
-                Region = Region,
-                AccountId = AccountId,
-                Internal = Internal.IsPresent,
-                Credential = credential,
+                Endpoint = endpoint,
+                Region = region,
+                AccountId = accountId,
+                Internal = useInternal,
+                Credential = fcCredential,
+                ProfileName = profileName,
+                Context = context,
+                SessionContext = FcSession.Current,
             };
         }
 
@@ -149,12 +182,27 @@ namespace FcInvoke.Commands
                     return new ErrorRecord(se, "FcServiceError", CategoryFor(se.StatusCode), target);
                 case FcTimeoutException te:
                     return new ErrorRecord(te, "FcTimeout", ErrorCategory.OperationTimeout, target);
+                case FcLoopbackViolationException lv:
+                    return new ErrorRecord(lv, "FcLoopbackOnly", ErrorCategory.SecurityError, lv.Destination);
                 case FcTransportException tr:
                     return new ErrorRecord(tr, "FcConnectionFailed", ErrorCategory.ConnectionError, target);
+                case FcUnexpectedResponseException ue:
+                    return new ErrorRecord(ue, "FcUnexpectedResponse", ErrorCategory.InvalidResult, target);
                 case FcCredentialException ce:
-                    return new ErrorRecord(ce, "FcCredentialNotFound", ErrorCategory.AuthenticationError, target);
+                    return new ErrorRecord(ce, ce.ErrorId, CredentialCategory(ce.Failure), target);
                 default:
                     return null;
+            }
+        }
+
+        internal static ErrorCategory CredentialCategory(FcCredentialFailure failure)
+        {
+            switch (failure)
+            {
+                case FcCredentialFailure.ProfileNotFound: return ErrorCategory.ObjectNotFound;
+                case FcCredentialFailure.InvalidFile: return ErrorCategory.ParserError;
+                case FcCredentialFailure.InvalidArgument: return ErrorCategory.InvalidArgument;
+                default: return ErrorCategory.AuthenticationError; // not found, STS, ECS metadata
             }
         }
 
@@ -173,6 +221,70 @@ namespace FcInvoke.Commands
                 case 503: return ErrorCategory.LimitsExceeded;
                 default: return status >= 500 ? ErrorCategory.ResourceUnavailable : ErrorCategory.InvalidOperation;
             }
+        }
+
+        private ulong _pagedSeen;
+        private bool _pagedCut;
+
+        /// <summary>
+        /// Lists page after page (following nextToken) and writes the items <paramref name="keep"/> accepts, honouring
+        /// -Skip and -First of a SupportsPaging cmdlet; stops asking FC as soon as -First is satisfied.
+        /// Returns false when a page failed (the error is written).
+        /// </summary>
+        internal bool WritePages<T>(FcListQuery query, Func<FcListQuery, IFcLog, CancellationToken, Task<FcPage<T>>> fetch,
+                                    Func<T, bool> keep, object target, bool limitToWanted)
+        {
+            var paging = PagingParameters;
+            do
+            {
+                if (paging != null && limitToWanted)
+                {
+                    var wanted = PagingEnd(paging) - Math.Min(_pagedSeen, PagingEnd(paging));
+                    if (wanted == 0) return true;
+                    query.Limit = (int)Math.Min((ulong)Math.Max(query.Limit, 1), wanted);
+                }
+                FcPage<T> page;
+                try
+                {
+                    page = Run((log, ct) => fetch(query, log, ct));
+                }
+                catch (Exception ex) when (TryWriteFcError(ex, target))
+                {
+                    return false;
+                }
+                foreach (var item in page.Items)
+                {
+                    if (keep(item) && !WritePaged(item)) return true;
+                }
+                query.NextToken = page.NextToken;
+            } while (query.NextToken != null);
+            return true;
+        }
+
+        /// <summary>Writes one object through -Skip/-First; false once -First is reached.</summary>
+        internal bool WritePaged(object item)
+        {
+            var paging = PagingParameters;
+            if (paging == null) { WriteObject(item); return true; }
+            if (_pagedSeen >= PagingEnd(paging)) { _pagedCut = true; return false; }
+            _pagedSeen++;
+            if (_pagedSeen > paging.Skip) WriteObject(item);
+            if (_pagedSeen >= PagingEnd(paging)) { _pagedCut = true; return false; }
+            return true;
+        }
+
+        /// <summary>True once -First objects have been written: the cmdlet need not ask FC for more.</summary>
+        internal bool PagingSatisfied => PagingParameters != null && _pagedSeen >= PagingEnd(PagingParameters);
+
+        /// <summary>How many items -Skip and -First together consume (saturating).</summary>
+        private static ulong PagingEnd(PagingParameters paging) =>
+            paging.First > ulong.MaxValue - paging.Skip ? ulong.MaxValue : paging.Skip + paging.First;
+
+        /// <summary>-IncludeTotalCount: exact when the listing ran to its end, unknown when -First cut it short.</summary>
+        internal void WriteTotalCountIfAsked()
+        {
+            var paging = PagingParameters;
+            if (paging != null && paging.IncludeTotalCount) WriteObject(paging.NewTotalCount(_pagedSeen, _pagedCut ? 0.0 : 1.0));
         }
 
         internal void WriteInvalidArgument(string message, string errorId, object target) =>

@@ -27,14 +27,21 @@ namespace FcInvoke.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [Alias("Name")]
+        [ArgumentCompleter(typeof(FcFunctionNameCompleter))]
         public string FunctionName { get; set; }
 
+        /// <summary>The FC 2.0 service; null or empty (as an FC 3.0 object piped in carries) means FC 3.0.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        [AllowNull]
+        [AllowEmptyString]
+        [ArgumentCompleter(typeof(FcServiceNameCompleter))]
         public string ServiceName { get; set; }
 
+        /// <summary>Version or alias; null or empty means LATEST.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
+        [AllowNull]
+        [AllowEmptyString]
+        [ArgumentCompleter(typeof(FcQualifierCompleter))]
         public string Qualifier { get; set; }
 
         /// <summary>The event: a string is sent as UTF-8 as it is, byte[] raw, anything else as JSON.</summary>
@@ -82,15 +89,19 @@ namespace FcInvoke.Commands
         public SwitchParameter Unordered { get; set; }
 
         private FanOut<FcInvocationResult> _fanOut;
+        private bool _payloadOnCommandLine;
 
         protected override void BeginProcessing()
         {
+            _payloadOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Payload));
             _fanOut = new FanOut<FcInvocationResult>(this, Messages, ThrottleLimit, !Unordered.IsPresent, "Invoke-FcFunction",
                                                      (input, result) => WriteObject(result), WriteFailure, PipelineStopToken);
         }
 
         protected override void ProcessRecord()
         {
+            // A function piped in (Get-FcFunction | Invoke-FcFunction) names what to invoke; it is not the event.
+            if (!_payloadOnCommandLine && PSJson.Unwrap(Payload) is FcFunctionInfo) Payload = null;
             var input = ParameterSetName == FileSet ? InputFile : (object)Payload ?? FunctionName;
             var spec = BuildSpec(input);
             if (spec == null) return;

@@ -124,7 +124,7 @@ namespace FcInvoke.Core
 
         private async Task<FcResponse> SendOnceAsync(FcRequest request, int attemptNumber, IFcLog log, CancellationToken token)
         {
-            var credential = await Connection.Credentials.GetCredentialAsync(token).ConfigureAwait(false);
+            var credential = await Connection.Credentials.GetCredentialAsync(log, token).ConfigureAwait(false);
             using (var message = FcRequestBuilder.Build(request, Connection.Endpoint, credential, Connection.AccountId,
                                                         DateTimeOffset.UtcNow, FcRequestBuilder.NewNonce()))
             {

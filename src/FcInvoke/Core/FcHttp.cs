@@ -1,6 +1,8 @@
 using System;
 using System.Net;
 using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace FcInvoke.Core
 {
@@ -21,7 +23,7 @@ namespace FcInvoke.Core
 
         private static HttpClient Create()
         {
-            var client = new HttpClient(CreateHandler(), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            var client = new HttpClient(new LoopbackGuardHandler(CreateHandler()), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
             return client;
         }
 
@@ -43,6 +45,8 @@ namespace FcInvoke.Core
                     Set(handler, "PooledConnectionLifetime", TimeSpan.FromMinutes(5));
                     Set(handler, "AutomaticDecompression", DecompressionMethods.None);
                     Set(handler, "UseProxy", true);
+                    // A redirect would be followed below the loopback guard; FC, STS and IMDS never redirect.
+                    Set(handler, "AllowAutoRedirect", false);
                     return handler;
                 }
                 catch (Exception)
@@ -50,7 +54,7 @@ namespace FcInvoke.Core
                     // Fall through to the portable handler.
                 }
             }
-            var portable = new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None };
+            var portable = new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None, AllowAutoRedirect = false };
             // Windows PowerShell's default is 2 connections per host, which would cap -ThrottleLimit at 2.
             try { portable.MaxConnectionsPerServer = MaxConnectionsPerServer; }
             catch (PlatformNotSupportedException) { }
@@ -59,5 +63,40 @@ namespace FcInvoke.Core
 
         private static void Set(object target, string property, object value) =>
             target.GetType().GetProperty(property)?.SetValue(target, value);
+    }
+
+    /// <summary>
+    /// With FCINVOKE_LOOPBACK_ONLY=true (the test suite sets it) every request to an address other than
+    /// 127.0.0.0/8, ::1 or localhost is refused before a connection is opened: tests can never reach a cloud
+    /// endpoint, the real STS host or the ECS metadata address 100.100.100.200.
+    /// </summary>
+    internal sealed class LoopbackGuardHandler : DelegatingHandler
+    {
+        public const string Variable = "FCINVOKE_LOOPBACK_ONLY";
+
+        public LoopbackGuardHandler(HttpMessageHandler inner) : base(inner) { }
+
+        public static bool Enabled
+        {
+            get
+            {
+                var value = Environment.GetEnvironmentVariable(Variable);
+                return value != null && (value.Trim() == "1" || value.Trim().Equals("true", StringComparison.OrdinalIgnoreCase));
+            }
+        }
+
+        public static bool IsLoopback(Uri uri)
+        {
+            var host = uri.IdnHost.Trim('[', ']');
+            if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return true;
+            return IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address);
+        }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Enabled && !IsLoopback(request.RequestUri))
+                throw new FcLoopbackViolationException(request.RequestUri);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }

@@ -18,8 +18,7 @@ namespace FcInvoke.Core
         public FcApiVersion ApiVersion => FcApiVersions.ForService(ServiceName);
         public bool IsV2 => ServiceName != null;
 
-        public override string ToString() =>
-            (IsV2 ? ServiceName + "/" : string.Empty) + FunctionName + (Qualifier != null ? ":" + Qualifier : string.Empty);
+        public override string ToString() => FcNameFormat.Function(ServiceName, FunctionName, Qualifier);
     }
 
     /// <summary>The one place that knows each FC operation's action name, method and path, for both API versions.</summary>
@@ -49,6 +48,19 @@ namespace FcInvoke.Core
 
         public static FcRequest ListServices() =>
             new FcRequest("ListServices", HttpMethod.Get, FcApiVersion.V20210406, FcCallKind.Read, "services");
+
+        public static FcRequest GetService(string serviceName) =>
+            new FcRequest("GetService", HttpMethod.Get, FcApiVersion.V20210406, FcCallKind.Read, "services", serviceName);
+
+        /// <summary>Aliases: per service on FC 2.0, per function on FC 3.0.</summary>
+        public static FcRequest ListAliases(FcFunctionRef fn) => fn.IsV2
+            ? new FcRequest("ListAliases", HttpMethod.Get, FcApiVersion.V20210406, FcCallKind.Read, "services", fn.ServiceName, "aliases")
+            : new FcRequest("ListAliases", HttpMethod.Get, FcApiVersion.V20230330, FcCallKind.Read, "functions", fn.FunctionName, "aliases");
+
+        /// <summary>Published versions: per service on FC 2.0, per function on FC 3.0.</summary>
+        public static FcRequest ListVersions(FcFunctionRef fn) => fn.IsV2
+            ? new FcRequest("ListVersions", HttpMethod.Get, FcApiVersion.V20210406, FcCallKind.Read, "services", fn.ServiceName, "versions")
+            : new FcRequest("ListVersions", HttpMethod.Get, FcApiVersion.V20230330, FcCallKind.Read, "functions", fn.FunctionName, "versions");
 
         private static FcRequest Function(FcFunctionRef fn, string action, HttpMethod method, FcCallKind kind, params string[] tail)
         {

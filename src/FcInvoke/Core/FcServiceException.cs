@@ -50,4 +50,22 @@ namespace FcInvoke
     {
         public FcTransportException(string message, Exception inner) : base(message, inner) { }
     }
+
+    /// <summary>FC answered 2xx with a body the module cannot read (not the JSON the operation returns).</summary>
+    public class FcUnexpectedResponseException : Exception
+    {
+        public FcUnexpectedResponseException(string message) : base(message) { }
+    }
+
+    /// <summary>FCINVOKE_LOOPBACK_ONLY is set and a request was aimed at a non-loopback address; nothing was sent.</summary>
+    public class FcLoopbackViolationException : FcTransportException
+    {
+        public FcLoopbackViolationException(Uri destination)
+            : base($"FCINVOKE_LOOPBACK_ONLY is set: refusing to send a request to {destination.GetLeftPart(UriPartial.Authority)}, which is not a loopback address. Nothing was sent.", null)
+        {
+            Destination = destination;
+        }
+
+        public Uri Destination { get; }
+    }
 }

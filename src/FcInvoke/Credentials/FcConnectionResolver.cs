@@ -1,5 +1,8 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
 using FcInvoke.Core;
 
 namespace FcInvoke.Credentials
@@ -10,76 +13,141 @@ namespace FcInvoke.Credentials
         public Uri Endpoint { get; set; }
         public string Region { get; set; }
         public string AccountId { get; set; }
-        public bool Internal { get; set; }
+        /// <summary>Null when -Internal was not given (a context's setting then applies).</summary>
+        public bool? Internal { get; set; }
         public FcCredential Credential { get; set; }
+        public string ProfileName { get; set; }
+        /// <summary>-Context: replaces the session default.</summary>
+        public FcContext Context { get; set; }
+        /// <summary>The session default (Connect-FcAccount), used when no -Context is given.</summary>
+        public FcContext SessionContext { get; set; }
     }
 
-    /// <summary>Reads environment variables; replaced in tests.</summary>
-    internal interface IEnvironmentReader
+    /// <summary>The session's default context, set by Connect-FcAccount: one per process (runspaces, jobs and -Parallel share it).</summary>
+    internal static class FcSession
     {
-        string Get(string name);
-    }
-
-    internal sealed class ProcessEnvironment : IEnvironmentReader
-    {
-        public static readonly ProcessEnvironment Instance = new ProcessEnvironment();
-        public string Get(string name)
+        private static FcContext _current;
+        public static FcContext Current
         {
-            var value = Environment.GetEnvironmentVariable(name);
-            return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+            get => Volatile.Read(ref _current);
+            set => Volatile.Write(ref _current, value);
         }
     }
 
-    /// <summary>No usable credential was found; the message lists what was tried (never a secret).</summary>
-    public class FcCredentialException : Exception
+    /// <summary>Everything decided without the network: the credential source and whatever of region, account and endpoint is known.</summary>
+    internal sealed class FcConnectionPlan
     {
-        public FcCredentialException(string message, Exception inner = null) : base(message, inner) { }
+        public ICredentialProvider Credentials { get; set; }
+        public string Region { get; set; }
+        public string AccountId { get; set; }
+        public Uri Endpoint { get; set; }
+        public bool Internal { get; set; }
     }
 
     /// <summary>
-    /// Decides endpoint, account, region and credential source for a command: explicit parameters first,
-    /// then the environment (ALIBABA_CLOUD_*). The full default chain plugs in behind <see cref="ResolveCredentials"/>.
+    /// Decides endpoint, account, region and credential source for a command. Each is taken from the first level
+    /// that has it: explicit parameters (-Credential, -Region, ...; then the settings of an explicit -ProfileName),
+    /// then -Context (or, without one, the session default from Connect-FcAccount), then the environment
+    /// (ALIBABA_CLOUD_REGION_ID, ALIBABA_CLOUD_ACCOUNT_ID), then the default credential chain and its profile.
+    /// An account id still unknown is taken from a role ARN, or looked up once with STS GetCallerIdentity.
     /// </summary>
     internal static class FcConnectionResolver
     {
-        public const string AccessKeyIdVariable = "ALIBABA_CLOUD_ACCESS_KEY_ID";
-        public const string AccessKeySecretVariable = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
-        public const string SecurityTokenVariable = "ALIBABA_CLOUD_SECURITY_TOKEN";
-        public const string RegionVariable = "ALIBABA_CLOUD_REGION_ID";
-        public const string AccountIdVariable = "ALIBABA_CLOUD_ACCOUNT_ID";
+        private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> AccountIds =
+            new ConcurrentDictionary<string, Lazy<Task<string>>>(StringComparer.Ordinal);
 
-        public static FcConnection Resolve(FcConnectionRequest request, IEnvironmentReader environment = null)
+        /// <param name="given">A credential source chosen by the caller (Connect-FcAccount -EcsRamRole, -Oidc); it replaces every other.</param>
+        public static FcConnectionPlan Plan(FcConnectionRequest request, IEnvironmentReader environment = null, ICredentialProvider given = null)
         {
             environment = environment ?? ProcessEnvironment.Instance;
-            var region = request.Region ?? environment.Get(RegionVariable);
-            var accountId = request.AccountId ?? environment.Get(AccountIdVariable);
-            FcEndpoint endpoint;
-            if (request.Endpoint != null)
+            var named = request.ProfileName != null ? ProfileCredentials.FindNamed(request.ProfileName, environment) : null;
+            var context = request.Context ?? request.SessionContext;
+
+            ICredentialProvider credentials = given ??
+                (request.Credential != null ? new StaticCredentialProvider(request.Credential) : named?.Provider ?? context?.Credentials);
+            ChainResult chain = null;
+            if (credentials == null)
             {
-                endpoint = FcEndpoint.FromUri(request.Endpoint);
+                chain = DefaultCredentialChain.Resolve(environment);
+                credentials = chain.Provider;
             }
-            else
+
+            return new FcConnectionPlan
             {
-                var missing = new List<string>();
-                if (string.IsNullOrEmpty(accountId)) missing.Add($"an account id (-AccountId or ${AccountIdVariable})");
-                if (string.IsNullOrEmpty(region)) missing.Add($"a region (-Region or ${RegionVariable})");
-                if (missing.Count > 0)
-                    throw new ArgumentException($"FC cannot be addressed without {string.Join(" and ", missing)}; or give -Endpoint.");
-                endpoint = FcEndpoint.ForAccount(accountId, region, request.Internal);
-            }
-            return new FcConnection(endpoint, accountId, region, ResolveCredentials(request, environment));
+                Credentials = credentials,
+                Region = request.Region ?? named?.Region ?? context?.Region ?? environment.Get(FcEnvironment.RegionVariable) ?? chain?.Profile?.Region,
+                AccountId = request.AccountId ?? named?.AccountId ?? given?.KnownAccountId ?? context?.AccountId ?? environment.Get(FcEnvironment.AccountIdVariable) ??
+                            chain?.Profile?.AccountId ?? credentials.KnownAccountId,
+                Endpoint = request.Endpoint ?? context?.Endpoint,
+                Internal = request.Internal ?? context?.Internal ?? false,
+            };
         }
 
-        public static ICredentialProvider ResolveCredentials(FcConnectionRequest request, IEnvironmentReader environment)
+        /// <summary>The connection for a command, looking the account id up with STS when it is needed and unknown.</summary>
+        public static async Task<FcConnection> ResolveAsync(FcConnectionRequest request, IEnvironmentReader environment, IFcLog log, CancellationToken cancellationToken)
         {
-            if (request.Credential != null) return new StaticCredentialProvider(request.Credential);
-            var id = environment.Get(AccessKeyIdVariable);
-            var secret = environment.Get(AccessKeySecretVariable);
-            if (id != null && secret != null)
-                return new StaticCredentialProvider(new FcCredential(id, secret, environment.Get(SecurityTokenVariable), null, "Environment"));
-            throw new FcCredentialException(
-                "No Alibaba Cloud credentials were found. Tried: the -Credential parameter; the environment variables " +
-                $"{AccessKeyIdVariable} and {AccessKeySecretVariable}" + (id != null ? $" ({AccessKeySecretVariable} is not set)" : string.Empty) + ".");
+            environment = environment ?? ProcessEnvironment.Instance;
+            var plan = Plan(request, environment);
+            await CompleteAccountIdAsync(plan, environment, log, cancellationToken).ConfigureAwait(false);
+            return Connect(plan);
         }
+
+        /// <summary>Without the network: fails when the account id would have to be looked up.</summary>
+        public static FcConnection Resolve(FcConnectionRequest request, IEnvironmentReader environment = null) =>
+            Connect(Plan(request, environment));
+
+        /// <summary>Fills the plan's account id when the account endpoint needs it: a clear error first if the region is missing too.</summary>
+        public static async Task CompleteAccountIdAsync(FcConnectionPlan plan, IEnvironmentReader environment, IFcLog log, CancellationToken cancellationToken)
+        {
+            if (plan.Endpoint != null || plan.AccountId != null) return;
+            if (string.IsNullOrEmpty(plan.Region)) throw Unaddressable(plan);
+            plan.AccountId = await LookupAccountIdAsync(plan.Credentials, environment, log, cancellationToken).ConfigureAwait(false);
+        }
+
+        public static FcConnection Connect(FcConnectionPlan plan)
+        {
+            var endpoint = plan.Endpoint != null
+                ? FcEndpoint.FromUri(plan.Endpoint)
+                : !string.IsNullOrEmpty(plan.AccountId) && !string.IsNullOrEmpty(plan.Region)
+                    ? FcEndpoint.ForAccount(plan.AccountId, plan.Region, plan.Internal)
+                    : throw Unaddressable(plan);
+            return new FcConnection(endpoint, plan.AccountId, plan.Region, plan.Credentials);
+        }
+
+        private static ArgumentException Unaddressable(FcConnectionPlan plan)
+        {
+            var missing = new List<string>();
+            if (string.IsNullOrEmpty(plan.AccountId))
+                missing.Add($"an account id (-AccountId, a context's, ${FcEnvironment.AccountIdVariable}, or a profile's account_id)");
+            if (string.IsNullOrEmpty(plan.Region))
+                missing.Add($"a region (-Region, a context's, ${FcEnvironment.RegionVariable}, or a profile's region_id)");
+            return new ArgumentException($"FC cannot be addressed without {string.Join(" and ", missing)}; or give -Endpoint.");
+        }
+
+        /// <summary>STS GetCallerIdentity, once per credential source; concurrent callers share the one lookup.</summary>
+        public static async Task<string> LookupAccountIdAsync(ICredentialProvider credentials, IEnvironmentReader environment, IFcLog log, CancellationToken cancellationToken)
+        {
+            var credential = await credentials.GetCredentialAsync(log, cancellationToken).ConfigureAwait(false);
+            var sts = StsEndpoint.Resolve(environment ?? ProcessEnvironment.Instance);
+            var key = credentials.AccountCacheKey + "|" + sts;
+            var lazy = AccountIds.GetOrAdd(key, _ => new Lazy<Task<string>>(() =>
+                new StsClient(sts).GetCallerAccountIdAsync(credential, null, CancellationToken.None)));
+            try
+            {
+                var lookup = lazy.Value;
+                var finished = await Task.WhenAny(lookup, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+                if (finished != lookup) cancellationToken.ThrowIfCancellationRequested();
+                var account = await lookup.ConfigureAwait(false);
+                log?.Verbose($"The credential {credential.MaskedAccessKeyId} belongs to account {account} (STS GetCallerIdentity at {sts.Host}, looked up once).");
+                return account;
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException))
+            {
+                AccountIds.TryRemove(key, out _); // a failed lookup is not remembered
+                throw;
+            }
+        }
+
+        internal static void ClearAccountCache() => AccountIds.Clear();
     }
 }

@@ -1,23 +1,32 @@
 using System;
+using System.Net;
+using System.Security;
 
 namespace FcInvoke.Credentials
 {
     /// <summary>
-    /// An AccessKey pair, optionally temporary (STS). The secret and token are readable only inside the module,
-    /// and never appear in ToString, formatting or serialization.
+    /// An AccessKey pair, optionally temporary (STS). The secret and token are kept in SecureStrings and turned into
+    /// plain text only inside the module, for the moment a signature or header needs them; they never appear in
+    /// ToString, formatting or serialization.
     /// </summary>
     public sealed class FcCredential
     {
-        private readonly string _accessKeySecret;
-        private readonly string _securityToken;
+        private readonly SecureString _accessKeySecret;
+        private readonly SecureString _securityToken;
 
         internal FcCredential(string accessKeyId, string accessKeySecret, string securityToken, DateTimeOffset? expiration, string source)
+            : this(accessKeyId, Protect(accessKeySecret, nameof(accessKeySecret)),
+                   string.IsNullOrEmpty(securityToken) ? null : Protect(securityToken, nameof(securityToken)), expiration, source)
+        {
+        }
+
+        internal FcCredential(string accessKeyId, SecureString accessKeySecret, SecureString securityToken, DateTimeOffset? expiration, string source)
         {
             if (string.IsNullOrWhiteSpace(accessKeyId)) throw new ArgumentException("The AccessKey ID is empty.", nameof(accessKeyId));
-            if (string.IsNullOrEmpty(accessKeySecret)) throw new ArgumentException("The AccessKey secret is empty.", nameof(accessKeySecret));
+            if (accessKeySecret == null || accessKeySecret.Length == 0) throw new ArgumentException("The AccessKey secret is empty.", nameof(accessKeySecret));
             AccessKeyId = accessKeyId.Trim();
-            _accessKeySecret = accessKeySecret;
-            _securityToken = string.IsNullOrEmpty(securityToken) ? null : securityToken;
+            _accessKeySecret = ReadOnlyCopy(accessKeySecret);
+            _securityToken = securityToken == null || securityToken.Length == 0 ? null : ReadOnlyCopy(securityToken);
             Expiration = expiration;
             Source = source;
         }
@@ -27,14 +36,20 @@ namespace FcInvoke.Credentials
         public string MaskedAccessKeyId => Mask(AccessKeyId);
         public bool IsTemporary => _securityToken != null;
         public DateTimeOffset? Expiration { get; }
-        /// <summary>Where the credential came from, e.g. "Environment" or "Parameter".</summary>
+        /// <summary>Where the credential came from, e.g. "Environment" or "Profile 'prod'".</summary>
         public string Source { get; }
 
-        internal string AccessKeySecret => _accessKeySecret;
-        internal string SecurityToken => _securityToken;
+        /// <summary>Plain text, made on each call for the signature that needs it; never store it.</summary>
+        internal string AccessKeySecret => Reveal(_accessKeySecret);
+        /// <summary>Plain text, made on each call for the header that needs it; never store it.</summary>
+        internal string SecurityToken => _securityToken == null ? null : Reveal(_securityToken);
 
         internal bool ExpiresWithin(TimeSpan margin, DateTimeOffset now) =>
             Expiration.HasValue && Expiration.Value - now <= margin;
+
+        /// <summary>The same key pair under another source name (a context built from it names itself).</summary>
+        internal FcCredential WithSource(string source) =>
+            new FcCredential(AccessKeyId, _accessKeySecret, _securityToken, Expiration, source);
 
         public static string Mask(string accessKeyId)
         {
@@ -43,5 +58,24 @@ namespace FcInvoke.Credentials
         }
 
         public override string ToString() => $"{MaskedAccessKeyId} ({Source}{(IsTemporary ? ", temporary" : string.Empty)})";
+
+        private static SecureString Protect(string value, string name)
+        {
+            if (string.IsNullOrEmpty(value)) throw new ArgumentException("The AccessKey secret is empty.", name);
+            var secure = new SecureString();
+            foreach (var c in value) secure.AppendChar(c);
+            secure.MakeReadOnly();
+            return secure;
+        }
+
+        private static SecureString ReadOnlyCopy(SecureString value)
+        {
+            if (value.IsReadOnly()) return value;
+            var copy = value.Copy();
+            copy.MakeReadOnly();
+            return copy;
+        }
+
+        private static string Reveal(SecureString value) => new NetworkCredential(string.Empty, value).Password;
     }
 }

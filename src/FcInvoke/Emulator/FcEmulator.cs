@@ -42,7 +42,10 @@ namespace FcInvoke.Emulator
         private long _sequence;
         private int _stopped;
 
-        private FcEmulator(HttpListener listener, int port, IDictionary<string, string> functions, int maxConcurrency, FcEmulatorFaults faults)
+        private readonly EmulatorCatalog _catalog;
+
+        private FcEmulator(HttpListener listener, int port, IDictionary<string, string> functions, int maxConcurrency,
+                           IDictionary<string, string[]> aliases, FcEmulatorFaults faults)
         {
             _faults = faults ?? FcEmulatorFaults.None;
             _listener = listener;
@@ -59,6 +62,11 @@ namespace FcInvoke.Emulator
             foreach (var c in secret) _secret.AppendChar(c);
             _secret.MakeReadOnly();
             StartedAt = DateTimeOffset.Now;
+            _catalog = new EmulatorCatalog(_functions.Values.Select(f => new EmulatorCatalog.Entry
+            {
+                Key = f.Key, ServiceName = f.ServiceName, FunctionName = f.FunctionName, Script = f.Script, CodeChecksum = f.CodeChecksum,
+                Aliases = aliases != null && aliases.TryGetValue(f.Key, out var names) ? names : Array.Empty<string>(),
+            }), StartedAt, AccountId, Region);
         }
 
         public Uri Endpoint { get; }
@@ -81,6 +89,17 @@ namespace FcInvoke.Emulator
         {
             get => _faults;
             set => _faults = value ?? FcEmulatorFaults.None;
+        }
+
+        /// <summary>
+        /// Makes the emulator accept another key pair as well as its own, e.g. the temporary credentials a test's STS or
+        /// metadata fixture hands out; with a token, requests must carry that STS token too.
+        /// </summary>
+        public void AcceptKey(string accessKeyId, string accessKeySecret, string securityToken = null)
+        {
+            if (string.IsNullOrWhiteSpace(accessKeyId)) throw new ArgumentException("The AccessKey ID is empty.", nameof(accessKeyId));
+            if (string.IsNullOrEmpty(accessKeySecret)) throw new ArgumentException("The AccessKey secret is empty.", nameof(accessKeySecret));
+            _auth.Accept(accessKeyId, accessKeySecret, string.IsNullOrEmpty(securityToken) ? null : securityToken);
         }
 
         /// <summary>Forgets the request journal and the execution counts (per function and per input).</summary>
@@ -115,11 +134,17 @@ namespace FcInvoke.Emulator
         internal static IReadOnlyCollection<FcEmulator> All => Running.Values.ToList();
 
         /// <summary>Starts an emulator on 127.0.0.1; port 0 picks a free port.</summary>
-        internal static FcEmulator Start(IDictionary<string, string> functions, int port, int maxConcurrency, FcEmulatorFaults faults = null)
+        internal static FcEmulator Start(IDictionary<string, string> functions, int port, int maxConcurrency,
+                                         IDictionary<string, string[]> aliases = null, FcEmulatorFaults faults = null)
         {
             foreach (var key in functions.Keys)
             {
                 var problem = CheckFunctionKey(key);
+                if (problem != null) throw new ArgumentException(problem);
+            }
+            foreach (var entry in aliases ?? new Dictionary<string, string[]>())
+            {
+                var problem = CheckAliases(entry.Key, entry.Value, functions.Keys);
                 if (problem != null) throw new ArgumentException(problem);
             }
             for (int attempt = 0; ; attempt++)
@@ -136,7 +161,7 @@ namespace FcInvoke.Emulator
                     listener.Close();
                     continue; // the free port was taken in between; pick another
                 }
-                var emulator = new FcEmulator(listener, chosen, functions, maxConcurrency, faults);
+                var emulator = new FcEmulator(listener, chosen, functions, maxConcurrency, aliases, faults);
                 Running[chosen] = emulator;
                 Task.Run(emulator.AcceptLoopAsync);
                 return emulator;
@@ -151,6 +176,19 @@ namespace FcInvoke.Emulator
             return parts.Length == 2
                 ? FcNames.CheckServiceName(parts[0]) ?? FcNames.CheckFunctionName(parts[1])
                 : FcNames.CheckFunctionName(parts[0]);
+        }
+
+        /// <summary>Aliases are given per emulated function ('fn' or 'svc/fn'), each a valid alias name other than LATEST.</summary>
+        internal static string CheckAliases(string key, IEnumerable<string> names, IEnumerable<string> functionKeys)
+        {
+            if (!functionKeys.Contains(key, StringComparer.Ordinal)) return $"-Alias names '{key}', which is not one of the emulated functions (-Function).";
+            foreach (var name in names ?? Enumerable.Empty<string>())
+            {
+                if (string.Equals(name, "LATEST", StringComparison.OrdinalIgnoreCase)) return "LATEST is not an alias: every function has it.";
+                var problem = FcNames.CheckQualifier(name);
+                if (problem != null) return problem;
+            }
+            return null;
         }
 
         public void Stop()
@@ -231,6 +269,7 @@ namespace FcInvoke.Emulator
             }
             var authError = _auth.Verify(call.Method, call.Path, call.Query, call.Headers, call.Body, DateTimeOffset.UtcNow);
             if (authError != null) { await call.ErrorAsync(authError).ConfigureAwait(false); return; }
+            if (await _catalog.TryRouteAsync(call, segments).ConfigureAwait(false)) return;
 
             // Path after the version: [services/{s}/]functions/{f}/<rest>
             int i = 1;

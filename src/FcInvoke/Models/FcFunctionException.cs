@@ -9,7 +9,7 @@ namespace FcInvoke
     public class FcFunctionException : Exception
     {
         public FcFunctionException(FcInvocationResult result)
-            : base($"Function '{Describe(result)}' failed ({result.ErrorType}): {result.ErrorMessage}" +
+            : base($"Function '{FcNameFormat.Function(result.ServiceName, result.FunctionName, result.Qualifier)}' failed ({result.ErrorType}): {result.ErrorMessage}" +
                    (string.IsNullOrEmpty(result.RequestId) ? string.Empty : $" (RequestId {result.RequestId})"))
         {
             Result = result;
@@ -18,9 +18,5 @@ namespace FcInvoke
         public FcInvocationResult Result { get; }
         public string ErrorType => Result.ErrorType;
         public string RequestId => Result.RequestId;
-
-        private static string Describe(FcInvocationResult r) =>
-            (string.IsNullOrEmpty(r.ServiceName) ? string.Empty : r.ServiceName + "/") + r.FunctionName +
-            (string.IsNullOrEmpty(r.Qualifier) ? string.Empty : ":" + r.Qualifier);
     }
 }

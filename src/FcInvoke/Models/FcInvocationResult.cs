@@ -46,5 +46,19 @@ namespace FcInvoke
         public object InputObject { get; internal set; }
 
         public override string ToString() => Result;
+
+        private object _parsed;
+        private bool _isParsed;
+
+        /// <summary>The parsed view of Result behind the ResultObject member (FcInvoke.Types.ps1xml), computed once.</summary>
+        internal object ParsedResult(Func<object> parse)
+        {
+            if (!_isParsed)
+            {
+                _parsed = parse();
+                _isParsed = true;
+            }
+            return _parsed;
+        }
     }
 }

@@ -1,0 +1,54 @@
+using System;
+
+namespace FcInvoke.Credentials
+{
+    /// <summary>Why credentials could not be had; each maps to a stable FullyQualifiedErrorId.</summary>
+    public enum FcCredentialFailure
+    {
+        /// <summary>No source in the chain had credentials (FcCredentialNotFound).</summary>
+        NotFound,
+        /// <summary>A profile named by -ProfileName or ALIBABA_CLOUD_PROFILE does not exist (FcProfileNotFound).</summary>
+        ProfileNotFound,
+        /// <summary>A credentials or config file is malformed or a profile lacks a field (FcCredentialFileInvalid).</summary>
+        InvalidFile,
+        /// <summary>STS refused or could not be reached (FcStsError).</summary>
+        Sts,
+        /// <summary>The ECS instance metadata service refused or could not be reached (FcEcsMetadataError).</summary>
+        EcsMetadata,
+        /// <summary>The parameters given cannot make a credential (FcCredentialInvalid).</summary>
+        InvalidArgument,
+    }
+
+    /// <summary>No usable credential could be had; the message says what was tried and never contains a secret.</summary>
+    public class FcCredentialException : Exception
+    {
+        public FcCredentialException(string message, Exception inner = null)
+            : this(FcCredentialFailure.NotFound, message, inner)
+        {
+        }
+
+        public FcCredentialException(FcCredentialFailure failure, string message, Exception inner = null) : base(message, inner)
+        {
+            Failure = failure;
+        }
+
+        public FcCredentialFailure Failure { get; }
+
+        /// <summary>The FullyQualifiedErrorId a cmdlet reports this failure with.</summary>
+        public string ErrorId
+        {
+            get
+            {
+                switch (Failure)
+                {
+                    case FcCredentialFailure.ProfileNotFound: return "FcProfileNotFound";
+                    case FcCredentialFailure.InvalidFile: return "FcCredentialFileInvalid";
+                    case FcCredentialFailure.Sts: return "FcStsError";
+                    case FcCredentialFailure.EcsMetadata: return "FcEcsMetadataError";
+                    case FcCredentialFailure.InvalidArgument: return "FcCredentialInvalid";
+                    default: return "FcCredentialNotFound";
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+# Loopback fixtures for the credential tests: small HTTP servers (STS, ECS instance metadata) on 127.0.0.1 that
+# record every request and answer from a handler script. Each runs in its own runspace; dot-source from BeforeAll.
+
+$script:FixtureLoop = {
+    param($Listener, [string] $HandlerText, $Shared)
+    # Handlers call this to hand out a temporary credential that expires after $State.LifetimeSec seconds;
+    # when the state holds an emulator, the emulator is told to accept it.
+    function New-FixtureCredential($State, [string] $Prefix) {
+        $State.Minted = $State.Minted + 1  # one request at a time: the loop is single-threaded
+        $n = $State.Minted
+        $credential = [ordered]@{
+            AccessKeyId     = "STS.$Prefix$n" + [guid]::NewGuid().ToString('N').Substring(0, 6)
+            AccessKeySecret = "$($Prefix)Secret$n" + [guid]::NewGuid().ToString('N')
+            SecurityToken   = "$($Prefix)Token$n" + [guid]::NewGuid().ToString('N')
+            Expiration      = [DateTime]::UtcNow.AddSeconds($State.LifetimeSec).ToString('yyyy-MM-ddTHH:mm:ssZ')
+        }
+        if ($State.Emulator) { $State.Emulator.AcceptKey($credential.AccessKeyId, $credential.AccessKeySecret, $credential.SecurityToken) }
+        $null = $State.Issued.Add([pscustomobject]$credential)
+        $credential
+    }
+    function ConvertFrom-FixtureForm([string] $Text) {
+        $values = @{}
+        foreach ($pair in ($Text -split '&')) {
+            if (-not $pair) { continue }
+            $name, $value = $pair -split '=', 2
+            $values[[uri]::UnescapeDataString($name)] = [uri]::UnescapeDataString([string]$value)
+        }
+        $values
+    }
+    $handler = [scriptblock]::Create($HandlerText)
+    while ($Listener.IsListening) {
+        try { $context = $Listener.GetContext() } catch { break }
+        try {
+            $request = $context.Request
+            $reader = [IO.StreamReader]::new($request.InputStream)
+            $body = $reader.ReadToEnd()
+            $headers = @{}
+            foreach ($key in $request.Headers.AllKeys) { $headers[$key] = $request.Headers[$key] }
+            $rawQuery = if ($request.RawUrl.Contains('?')) { $request.RawUrl.Substring($request.RawUrl.IndexOf('?') + 1) } else { '' }
+            $record = [pscustomobject]@{
+                Method = $request.HttpMethod; Path = $request.Url.AbsolutePath; RawQuery = $rawQuery
+                Query = (ConvertFrom-FixtureForm $rawQuery); Form = (ConvertFrom-FixtureForm $body)
+                Headers = $headers; Body = $body; Time = [DateTime]::UtcNow
+            }
+            $null = $Shared.Requests.Add($record)
+            $answer = try { & $handler $record $Shared.State } catch { @{ Status = 500; Body = "fixture handler failed: $_" } }
+            if ($Shared.State.DelayMs) { Start-Sleep -Milliseconds $Shared.State.DelayMs }
+            $text = if ($answer.Body -is [string]) { $answer.Body } else { $answer.Body | ConvertTo-Json -Depth 5 }
+            $bytes = [Text.Encoding]::UTF8.GetBytes([string]$text)
+            $context.Response.StatusCode = if ($answer.Status) { $answer.Status } else { 200 }
+            $context.Response.ContentType = if ($answer.ContentType) { $answer.ContentType } else { 'application/json' }
+            $context.Response.ContentLength64 = $bytes.Length
+            $context.Response.OutputStream.Write($bytes, 0, $bytes.Length)
+        }
+        catch { }
+        finally { try { $context.Response.Close() } catch { } }
+    }
+}
+
+function Start-FcTestHttpFixture {
+    # $Handler: param($Request, $State) returning @{ Status; Body (string or object → JSON); ContentType }.
+    param([Parameter(Mandatory)] [scriptblock] $Handler, [hashtable] $State = @{})
+    foreach ($key in 'Minted', 'LifetimeSec', 'DelayMs') { if (-not $State.ContainsKey($key)) { $State[$key] = 0 } }
+    if (-not $State.LifetimeSec) { $State.LifetimeSec = 3600 }
+    $State.Issued = [Collections.ArrayList]::Synchronized([Collections.ArrayList]::new())
+    $state = [hashtable]::Synchronized($State)
+    for ($attempt = 0; ; $attempt++) {
+        $probe = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+        $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+        $listener = [Net.HttpListener]::new()
+        $listener.Prefixes.Add("http://127.0.0.1:$port/")
+        try { $listener.Start(); break } catch { $listener.Close(); if ($attempt -ge 5) { throw } }
+    }
+    $shared = [hashtable]::Synchronized(@{ Requests = [Collections.ArrayList]::Synchronized([Collections.ArrayList]::new()); State = $state })
+    $ps = [powershell]::Create()
+    $null = $ps.AddScript($script:FixtureLoop.ToString()).AddArgument($listener).AddArgument($Handler.ToString()).AddArgument($shared)
+    $handle = $ps.BeginInvoke()
+    [pscustomobject]@{
+        Url = "http://127.0.0.1:$port"; Port = $port; Requests = $shared.Requests; State = $state
+        Listener = $listener; PowerShell = $ps; Handle = $handle
+    }
+}
+
+function Stop-FcTestHttpFixture {
+    param([Parameter(ValueFromPipeline)] $Fixture)
+    process {
+        if (-not $Fixture) { return }
+        $Fixture.Listener.Stop(); $Fixture.Listener.Close()
+        $null = $Fixture.Handle.AsyncWaitHandle.WaitOne(5000)
+        $Fixture.PowerShell.Dispose()
+    }
+}
+
+# STS: AssumeRole, AssumeRoleWithOIDC (mint a credential) and GetCallerIdentity ($State.AccountId);
+# $State.Fail = 'Code' answers 403 with that code.
+$script:StsHandler = {
+    param($Request, $State)
+    if ($State.Fail) {
+        return @{ Status = 403; Body = @{ Code = $State.Fail; Message = 'You are not authorized to do this action.'; RequestId = 'FIXTURE-ERR' } }
+    }
+    switch ($Request.Query.Action) {
+        'GetCallerIdentity' {
+            @{ Body = @{ AccountId = $State.AccountId; Arn = "acs:ram::$($State.AccountId):root"; IdentityType = 'Account'; RequestId = 'FIXTURE-GCI' } }
+        }
+        { $_ -in 'AssumeRole', 'AssumeRoleWithOIDC' } {
+            $credential = New-FixtureCredential $State 'sts'
+            @{ Body = @{ RequestId = 'FIXTURE-AR'; AssumedRoleUser = @{ Arn = "$($Request.Form.RoleArn)/$($Request.Form.RoleSessionName)" }; Credentials = $credential } }
+        }
+        default { @{ Status = 400; Body = @{ Code = 'InvalidAction'; Message = "unknown action $_" } } }
+    }
+}
+
+# ECS instance metadata: IMDSv2 token ($State.Token; $State.NoTokens = $true answers 403 to the token PUT),
+# the role name ($State.RoleName) and its credential.
+$script:ImdsHandler = {
+    param($Request, $State)
+    if ($Request.Method -eq 'PUT' -and $Request.Path -eq '/latest/api/token') {
+        if ($State.NoTokens) { return @{ Status = 403; Body = '' } }
+        if (-not $Request.Headers['X-aliyun-ecs-metadata-token-ttl-seconds']) { return @{ Status = 400; Body = 'missing ttl' } }
+        return @{ Body = $State.Token; ContentType = 'text/plain' }
+    }
+    if (-not $State.NoTokens -and $Request.Headers['X-aliyun-ecs-metadata-token'] -ne $State.Token) { return @{ Status = 401; Body = '' } }
+    switch ($Request.Path) {
+        '/latest/meta-data/ram/security-credentials/' { @{ Body = $State.RoleName; ContentType = 'text/plain' } }
+        "/latest/meta-data/ram/security-credentials/$($State.RoleName)" {
+            $credential = New-FixtureCredential $State 'ecs'
+            $credential.Code = 'Success'
+            $credential.LastUpdated = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+            @{ Body = $credential }
+        }
+        default { @{ Status = 404; Body = '' } }
+    }
+}
+
+function Get-FcTestRpcSignature {
+    # Signature V1 recomputed independently of the module: HMAC-SHA1 over
+    # POST&%2F&enc(sorted name=value pairs of query and form without Signature), key secret + '&'.
+    param([hashtable] $Parameters, [string] $Secret)
+    $names = [string[]]@($Parameters.Keys | Where-Object { $_ -ne 'Signature' })
+    [Array]::Sort($names, [StringComparer]::Ordinal)
+    $canonical = ($names | ForEach-Object { [uri]::EscapeDataString($_) + '=' + [uri]::EscapeDataString($Parameters[$_]) }) -join '&'
+    $hmac = [Security.Cryptography.HMACSHA1]::new([Text.Encoding]::UTF8.GetBytes($Secret + '&'))
+    [Convert]::ToBase64String($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes('POST&%2F&' + [uri]::EscapeDataString($canonical))))
+}

@@ -1,0 +1,154 @@
+# What a user sees and types: format views, ResultObject, argument completion, -WhatIf.
+BeforeAll {
+    . $PSScriptRoot/Common.ps1
+    $script:emu = Start-FcEmulator -Function @{
+        'hello'       = { param($Event) @{ greeting = "hi $Event"; count = 3; nested = @{ ok = $true } } }
+        'text'        = { 'plain text, not JSON' }
+        'svc/worker'  = { 'w' }
+        'svc/watcher' = { 'w' }
+    } -Alias @{ hello = 'prod', 'staging'; 'svc/worker' = 'live' }
+    $script:conn = Get-FcTestConnection $emu
+    # Completion sees the values of variables typed on the command line (fakeBoundParameters).
+    $global:fcTestEndpoint = $emu.Endpoint
+    $global:fcTestCredential = $emu.Credential
+    function Complete-FcTest {
+        param([string] $Line)
+        (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText
+    }
+}
+
+AfterAll {
+    $emu | Stop-FcEmulator
+    Remove-Variable fcTestEndpoint, fcTestCredential -Scope Global -ErrorAction SilentlyContinue
+}
+
+Describe 'Format views and type members' {
+    It 'has a table view and a list view for every output type of every cmdlet' {
+        $types = (Get-Module FcInvoke).ExportedCmdlets.Values | ForEach-Object { $_.OutputType.Type } | Where-Object { $_ } | Sort-Object FullName -Unique
+        $types.Count | Should -BeGreaterThan 2
+        foreach ($type in $types) {
+            $views = (Get-FormatData -TypeName $type.FullName).FormatViewDefinition.Control | ForEach-Object { $_.GetType().Name }
+            $views | Should -Contain 'TableControl' -Because "$($type.FullName) needs a table view"
+            $views | Should -Contain 'ListControl' -Because "$($type.FullName) needs a list view"
+        }
+    }
+
+    It 'shows an invocation as function, type, status, request id, duration and a shortened result' {
+        $r = Invoke-FcFunction hello -Payload ('x' * 100) @conn
+        $table = ($r | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() }
+        $table[0] | Should -Match '^Function\s+Type\s+Status\s+RequestId\s+Duration\s+Result\s*$'
+        $table[2] | Should -Match "^hello\s+Sync\s+200\s+$([regex]::Escape($r.RequestId))\s+\d+ ms\s+.{57}\.\.\.\s*$"
+        ($r | Format-List | Out-String) | Should -Match ('RequestId\s+: ' + [regex]::Escape($r.RequestId))
+    }
+
+    It 'shows functions as name, runtime, timeout, memory, last modified and description' {
+        $text = Get-FcFunction hello @conn | Out-String -Width 200
+        $text | Should -Match 'Function\s+Runtime\s+Timeout\s+Memory\s+LastModified\s+Description'
+        $text | Should -Match 'hello\s+powershell\s+60 s\s+512 MB\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}'
+    }
+
+    It 'parses Result as JSON once into ResultObject' {
+        $r = Invoke-FcFunction hello -Payload 'x' @conn
+        $r.ResultObject.greeting | Should -Be 'hi x'
+        $r.ResultObject.count | Should -BeOfType ([long])
+        $r.ResultObject.nested.ok | Should -BeTrue
+        [object]::ReferenceEquals($r.ResultObject, $r.ResultObject) | Should -BeTrue
+    }
+
+    It 'gives the text itself as ResultObject when the result is not JSON, and $null when it is empty' {
+        (Invoke-FcFunction text @conn).ResultObject | Should -Be 'plain text, not JSON'
+        (Invoke-FcFunction hello -InvocationType Async @conn).ResultObject | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Argument completion' {
+    BeforeEach { [FcInvoke.Commands.FcRemoteCompleter].GetMethod('ClearCache', [Reflection.BindingFlags]'NonPublic,Static').Invoke($null, @()) }
+
+    It 'completes -Region from the FC regions, offline' {
+        Complete-FcTest 'Invoke-FcFunction -Region ap-southeast-' | Should -Contain 'ap-southeast-1'
+        Complete-FcTest 'Get-FcFunction -Region cn-sh' | Should -Be @('cn-shanghai', 'cn-shanghai-finance-1', 'cn-shenzhen')
+    }
+
+    It 'completes -FunctionName from the account, using the connection typed on the command line' {
+        Complete-FcTest 'Invoke-FcFunction -Endpoint $fcTestEndpoint -Credential $fcTestCredential -FunctionName ' | Should -Be @('hello', 'text')
+        Complete-FcTest 'Get-FcFunction -Endpoint $fcTestEndpoint -Credential $fcTestCredential -FunctionName he' | Should -Be 'hello'
+    }
+
+    It 'completes FC 2.0 -ServiceName, and -FunctionName within the service' {
+        Complete-FcTest 'Get-FcFunction -Endpoint $fcTestEndpoint -Credential $fcTestCredential -ServiceName ' | Should -Be 'svc'
+        Complete-FcTest 'Invoke-FcFunction -Endpoint $fcTestEndpoint -Credential $fcTestCredential -ServiceName svc -FunctionName w' | Should -Be @('watcher', 'worker')
+    }
+
+    It 'completes -Qualifier with LATEST, the aliases and the versions of the function' {
+        Complete-FcTest 'Invoke-FcFunction -Endpoint $fcTestEndpoint -Credential $fcTestCredential -FunctionName hello -Qualifier ' |
+            Should -Be @('1', 'LATEST', 'prod', 'staging')
+        Complete-FcTest 'Invoke-FcFunction -Endpoint $fcTestEndpoint -Credential $fcTestCredential -ServiceName svc -FunctionName worker -Qualifier l' |
+            Should -Be @('LATEST', 'live')
+    }
+
+    It 'completes -Status of Get-FcAsyncTask with the task states, and the task cmdlets'' -FunctionName from FC' {
+        Complete-FcTest 'Get-FcAsyncTask hello -Status S' | Sort-Object | Should -Be @('Stopped', 'Stopping', 'Succeeded')
+        Complete-FcTest 'Wait-FcAsyncTask -Endpoint $fcTestEndpoint -Credential $fcTestCredential -FunctionName h' | Should -Be 'hello'
+    }
+
+    It 'uses the session default connection from the environment when nothing is typed' {
+        $saved = @{ id = $env:ALIBABA_CLOUD_ACCESS_KEY_ID; secret = $env:ALIBABA_CLOUD_ACCESS_KEY_SECRET }
+        try {
+            $env:ALIBABA_CLOUD_ACCESS_KEY_ID = $emu.Credential.UserName
+            $env:ALIBABA_CLOUD_ACCESS_KEY_SECRET = Get-FcTestSecret $emu
+            Complete-FcTest 'Get-FcFunction -Endpoint $fcTestEndpoint -FunctionName t' | Should -Be 'text'
+        }
+        finally {
+            $env:ALIBABA_CLOUD_ACCESS_KEY_ID = $saved.id; $env:ALIBABA_CLOUD_ACCESS_KEY_SECRET = $saved.secret
+        }
+    }
+
+    It 'caches answers: a second completion sends nothing' {
+        $line = 'Invoke-FcFunction -Endpoint $fcTestEndpoint -Credential $fcTestCredential -FunctionName '
+        $null = Complete-FcTest $line
+        $count = $emu.RequestCount
+        Complete-FcTest ($line + 'te') | Should -Be 'text'
+        $emu.RequestCount | Should -Be $count
+    }
+
+    It 'offers nothing, silently, without credentials' {
+        $Error.Clear()
+        Complete-FcTest 'Invoke-FcFunction -Endpoint $fcTestEndpoint -FunctionName ' | Should -BeNullOrEmpty
+        $Error.Count | Should -Be 0
+    }
+
+    It 'offers nothing, silently and within its time budget, when FC cannot be reached or refuses' {
+        $dead = Start-FcEmulator
+        $global:fcTestDead = $dead.Endpoint
+        $dead | Stop-FcEmulator
+        $Error.Clear()
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        Complete-FcTest 'Invoke-FcFunction -Endpoint $fcTestDead -Credential $fcTestCredential -FunctionName ' | Should -BeNullOrEmpty
+        Complete-FcTest 'Invoke-FcFunction -Endpoint $fcTestEndpoint -Credential (New-Object pscredential ''LTAIwrong'', (ConvertTo-SecureString x -AsPlainText -Force)) -FunctionName ' | Should -BeNullOrEmpty
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 10 -Because 'each lookup is bounded to 1.5 s'
+        $Error.Count | Should -Be 0
+    }
+}
+
+Describe 'Invoke-FcFunction -WhatIf' {
+    It 'shows the exact signed request, redacted, and sends nothing' {
+        $emu.ResetCounters()
+        $text = Get-FcTestHostOutput { $script:whatIfOutput = Invoke-FcFunction hello -ServiceName svc -Qualifier prod -Payload '{"k":"v"}' -WhatIf @conn }
+        $script:whatIfOutput | Should -BeNullOrEmpty
+        $emu.RequestCount | Should -Be 0
+        $text | Should -Match ([regex]::Escape("POST $($emu.Endpoint)2021-04-06/services/svc/functions/hello/invocations?qualifier=prod"))
+        $text | Should -Match 'authorization: ACS3-HMAC-SHA256 Credential=\*+\w{4},SignedHeaders=[a-z0-9;-]+,Signature=<redacted>'
+        $text | Should -Match 'x-acs-action: InvokeFunction'
+        $text | Should -Match 'x-fc-invocation-type: Sync'
+        $text | Should -Match 'body: 9 bytes'
+        $text | Should -Not -Match ([regex]::Escape((Get-FcTestSecret $emu)))
+        $text | Should -Not -Match ([regex]::Escape($emu.Credential.UserName))
+    }
+
+    It 'redacts the security token of temporary credentials' {
+        $token = ConvertTo-SecureString 'sts-token-value-123' -AsPlainText -Force
+        $text = Get-FcTestHostOutput { Invoke-FcFunction hello -WhatIf -SecurityToken $token @conn }
+        $text | Should -Match 'x-acs-security-token: <redacted>'
+        $text | Should -Not -Match 'sts-token-value-123'
+    }
+}
