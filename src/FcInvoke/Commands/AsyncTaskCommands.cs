@@ -8,47 +8,10 @@ namespace FcInvoke.Commands
 {
     public enum FcSortOrder { Ascending, Descending }
 
-    /// <summary>Identity of the function whose tasks a task cmdlet works on; bindable from task and invocation objects.</summary>
-    public abstract class FcTaskCmdlet : FcCmdlet
-    {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        [Alias("Name")]
-        [ArgumentCompleter(typeof(FcFunctionNameCompleter))]
-        public string FunctionName { get; set; }
-
-        /// <summary>FC 2.0 service; empty or absent selects FC 3.0 (so FC 3.0 task objects, whose ServiceName is empty, pipe in).</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [AllowNull]
-        [AllowEmptyString]
-        [ArgumentCompleter(typeof(FcServiceNameCompleter))]
-        public string ServiceName { get; set; }
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [AllowNull]
-        [AllowEmptyString]
-        [ArgumentCompleter(typeof(FcQualifierCompleter))]
-        public string Qualifier { get; set; }
-
-        internal FcFunctionRef Function => new FcFunctionRef(FunctionName, ServiceName, Qualifier);
-
-        /// <summary>
-        /// Checks the function identity of this input; writes an error and returns false when it cannot be sent.
-        /// Task ids are not pattern-checked: ids FC generates (GUIDs) may start with a digit, unlike ids callers choose.
-        /// </summary>
-        internal bool CheckIdentity(object target)
-        {
-            var problem = FcNames.CheckFunction(Function);
-            if (problem == null) return true;
-            WriteInvalidArgument(problem, "FcInvalidName", target);
-            return false;
-        }
-    }
-
     /// <summary>Get-FcAsyncTask: one task by id, or the function's tasks page by page, filtered.</summary>
     [Cmdlet(VerbsCommon.Get, "FcAsyncTask", DefaultParameterSetName = ListSet)]
     [OutputType(typeof(FcAsyncTask))]
-    public sealed class GetFcAsyncTaskCommand : FcTaskCmdlet
+    public sealed class GetFcAsyncTaskCommand : FcFunctionCmdlet
     {
         private const string ListSet = "List";
         private const string OneSet = "Id";
@@ -148,7 +111,7 @@ namespace FcInvoke.Commands
     /// <summary>Stop-FcAsyncTask: stops a running or queued task.</summary>
     [Cmdlet(VerbsLifecycle.Stop, "FcAsyncTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(FcAsyncTask))]
-    public sealed class StopFcAsyncTaskCommand : FcTaskCmdlet
+    public sealed class StopFcAsyncTaskCommand : FcFunctionCmdlet
     {
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -180,7 +143,7 @@ namespace FcInvoke.Commands
     /// <summary>Wait-FcAsyncTask: waits until the given tasks are terminal, polling them together with backoff.</summary>
     [Cmdlet(VerbsLifecycle.Wait, "FcAsyncTask")]
     [OutputType(typeof(FcAsyncTask))]
-    public sealed class WaitFcAsyncTaskCommand : FcTaskCmdlet
+    public sealed class WaitFcAsyncTaskCommand : FcFunctionCmdlet
     {
         private readonly List<FcTaskWaitTarget> _targets = new List<FcTaskWaitTarget>();
         private readonly HashSet<string> _seen = new HashSet<string>(StringComparer.Ordinal);

@@ -19,30 +19,10 @@ namespace FcInvoke.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "FcFunction", DefaultParameterSetName = PayloadSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(FcInvocationResult))]
-    public sealed class InvokeFcFunctionCommand : FcCmdlet
+    public sealed class InvokeFcFunctionCommand : FcFunctionCmdlet
     {
         private const string PayloadSet = "Payload";
         private const string FileSet = "InputFile";
-
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        [Alias("Name")]
-        [ArgumentCompleter(typeof(FcFunctionNameCompleter))]
-        public string FunctionName { get; set; }
-
-        /// <summary>The FC 2.0 service; null or empty (as an FC 3.0 object piped in carries) means FC 3.0.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [AllowNull]
-        [AllowEmptyString]
-        [ArgumentCompleter(typeof(FcServiceNameCompleter))]
-        public string ServiceName { get; set; }
-
-        /// <summary>Version or alias; null or empty means LATEST.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [AllowNull]
-        [AllowEmptyString]
-        [ArgumentCompleter(typeof(FcQualifierCompleter))]
-        public string Qualifier { get; set; }
 
         /// <summary>The event: a string is sent as UTF-8 as it is, byte[] raw, anything else as JSON.</summary>
         [Parameter(Position = 1, ValueFromPipeline = true, ParameterSetName = PayloadSet)]
@@ -144,7 +124,7 @@ namespace FcInvoke.Commands
                            (AsyncTaskId != null && !MyInvocation.BoundParameters.ContainsKey(nameof(InvocationType)));
             var spec = new FcInvocationSpec
             {
-                Function = new FcFunctionRef(FunctionName, ServiceName, Qualifier),
+                Function = Function,
                 IsAsync = isAsync,
                 LogTail = LogType == FcLogType.Tail,
                 AsyncTaskId = AsyncTaskId,
@@ -152,8 +132,7 @@ namespace FcInvoke.Commands
                 TraceId = TraceId,
             };
 
-            var problem = FcNames.CheckFunction(spec.Function);
-            if (problem != null) { WriteInvalidArgument(problem, "FcInvalidName", target); return null; }
+            if (!CheckIdentity(target)) return null;
 
             try
             {
@@ -171,12 +150,16 @@ namespace FcInvoke.Commands
             }
             if (spec.Body == null) return null;
 
-            problem = spec.Validate();
+            var problem = spec.Validate();
             if (problem != null)
             {
-                var id = problem.StartsWith("The payload", StringComparison.Ordinal) ? "FcPayloadTooLarge" : "FcInvalidArgument";
-                WriteError(new ErrorRecord(new ArgumentException(problem), id,
-                    id == "FcPayloadTooLarge" ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidArgument, target));
+                WriteInvalidArgument(problem, "FcInvalidArgument", target);
+                return null;
+            }
+            var tooLarge = FcNames.CheckPayloadSize(spec.Body.Length, spec.IsAsync);
+            if (tooLarge != null)
+            {
+                WriteError(new ErrorRecord(new ArgumentException(tooLarge), "FcPayloadTooLarge", ErrorCategory.LimitsExceeded, target));
                 return null;
             }
             return spec;

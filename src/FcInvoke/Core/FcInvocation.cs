@@ -17,7 +17,10 @@ namespace FcInvoke.Core
         public bool EnableAsyncTask { get; set; }
         public string TraceId { get; set; }
 
-        /// <summary>Null when the spec can be sent; otherwise why not. Checked before anything goes on the wire.</summary>
+        /// <summary>
+        /// Null when names and options fit together; otherwise why not. Checked before anything goes on the wire, as is
+        /// the payload size (<see cref="FcNames.CheckPayloadSize"/>), which has an error of its own.
+        /// </summary>
         public string Validate()
         {
             var problem = FcNames.CheckFunction(Function);
@@ -31,7 +34,7 @@ namespace FcInvoke.Core
             if (EnableAsyncTask && !IsAsync) return "-EnableAsyncTask applies to asynchronous invocations only (-InvocationType Async).";
             if (EnableAsyncTask && !Function.IsV2)
                 return "-EnableAsyncTask is an FC 2.0 (-ServiceName) header; FC 3.0 functions enable async tasks in their async invoke configuration.";
-            return FcNames.CheckPayloadSize(Body?.Length ?? 0, IsAsync);
+            return null;
         }
     }
 
