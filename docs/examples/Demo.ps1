@@ -45,6 +45,11 @@ Get-FcService @connection | Get-FcFunction @connection | Format-Table
 Show-Step 'Invoke-FcFunction (FC 2.0, -ServiceName) for several inputs from the pipeline'
 '100', '200' | Invoke-FcFunction resize-disk -ServiceName ops @connection | Format-Table
 
+Show-Step 'Invoke-FcFunction -ThrottleLimit 8: twenty inputs, eight in flight at once, results in input order'
+$watch = [Diagnostics.Stopwatch]::StartNew()
+$many = 1..20 | ForEach-Object { "$_" } | Invoke-FcFunction resize-disk -ServiceName ops -ThrottleLimit 8 @connection
+"$($many.Count) results in $([int]$watch.Elapsed.TotalMilliseconds) ms (one by one would take about 20 x 300 ms); first three: $(($many | Select-Object -First 3).Result -join ' | ')"
+
 Show-Step 'A function error is a non-terminating error carrying the whole result (logs and request id)'
 Invoke-FcFunction resize-disk -ServiceName ops -Payload 'lots' -LogType Tail @connection -ErrorVariable failed -ErrorAction SilentlyContinue
 "Error id : $($failed[0].FullyQualifiedErrorId)"
