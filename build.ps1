@@ -9,13 +9,19 @@
     Demo     builds, starts the local FC emulator and invokes a demo function sync and async.
     Package  builds and writes out/package/FcInvoke (the module folder, exactly its manifest's FileList) and
              out/package/FcInvoke.<version>.nupkg, made by Compress-PSResource.
+    Bench    builds, then runs the benchmark (tests/bench, a few minutes): per-call overhead against a raw HttpClient
+             floor, Invoke-RestMethod and (with Node.js) the official Node.js SDKs; fan-out throughput; import time;
+             peak working set. Prints a table of medians and ratios and writes out/bench.json. Not part of Test.
+             See docs/performance.md.
     Clean    removes out/ and the bin/obj folders.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Bench
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -165,6 +171,17 @@ function Write-Package {
     Write-Host "Package: $nupkg"
 }
 
+function Invoke-Bench {
+    Invoke-Build
+    # The bench helper (loopback server + HttpClient floor) lives in tests/bench, outside every test project.
+    $benchBin = Join-Path $out 'bench/bin'
+    Invoke-Native dotnet @('build', (Join-Path $root 'tests/bench/FcBench/FcBench.csproj'), '-c', 'Release', '--nologo', '-v', 'quiet', '-o', $benchBin)
+    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'tests/bench/Invoke-FcBenchmark.ps1') `
+        -ModulePath (Join-Path $moduleOut 'FcInvoke.psd1') -BenchDll (Join-Path $benchBin 'FcBench.dll') `
+        -OutFile (Join-Path $out 'bench.json') -NodeDir (Join-Path $out 'bench/node')
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
 function Invoke-Clean {
     foreach ($path in @($out) + (Get-ChildItem $root -Recurse -Directory -Include bin, obj | Where-Object FullName -notlike "$out*").FullName) {
         if ($path -and (Test-Path $path)) { Remove-Item $path -Recurse -Force }
@@ -176,5 +193,6 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Package' { Invoke-Package }
+    'Bench' { Invoke-Bench }
     'Clean' { Invoke-Clean }
 }

@@ -1,0 +1,382 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+    The FcInvoke benchmark: per-call overhead, fan-out throughput, import time and memory, side by side in one run.
+.DESCRIPTION
+    Run through ./build.ps1 -Task Bench, which builds the module and tests/bench/FcBench first. Starts the FcBench
+    loopback server (127.0.0.1, InvokeFunction for both API versions, no signature check) and measures:
+      1. Sequential sync invocations (-Calls, tiny payload): Invoke-FcFunction in a loop and fed by the pipeline,
+         the raw HttpClient floor (FcBench floor: the module's own signed requests through a plain HttpClient),
+         Invoke-RestMethod with the ACS3 signature computed in script, and, when Node.js is present, the official
+         Node.js SDKs (@alicloud/fc20230330, @alicloud/fc-open20210406, installed into -NodeDir).
+      2. Fan-out: Invoke-FcFunction -ThrottleLimit 1, 8, 32, 128 against a function with a fixed latency; throughput
+         and its ratio to the ideal (ThrottleLimit / latency). Skipped when the module has no -ThrottleLimit.
+      3. Import-Module time in a fresh pwsh against a fresh pwsh that imports nothing.
+      4. Peak working set of a 32 MB round trip and of the 5,000-invocation fan-out, each in its own fresh pwsh.
+    Each figure is the median of -Repetitions runs (variants interleaved within a repetition, so drift on a shared
+    machine hits them alike); the ratios are what to compare across machines. Prints a table, writes -OutFile (JSON).
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $BenchDll,
+    [string] $OutFile,
+    # Where the official Node.js SDKs are installed with npm; empty skips the Node.js comparison.
+    [string] $NodeDir,
+    [ValidateRange(10, 1000000)] [int] $Calls = 2000,
+    [ValidateRange(1, 25)] [int] $Repetitions = 5,
+    [ValidateRange(1, 25)] [int] $FanOutRepetitions = 3,
+    [ValidateRange(1, 1000000)] [int] $FanOutCount = 5000,
+    # Runs at a low -ThrottleLimit take Count x latency / limit; they are capped at this many invocations per unit of
+    # limit (a rate does not need 5,000 calls at 1 per 20 ms). 0 runs the full -FanOutCount everywhere.
+    [ValidateRange(0, 1000000)] [int] $FanOutCallsPerSlot = 250,
+    [ValidateRange(1, 10000)] [int] $FanOutLatencyMs = 20,
+    [ValidateRange(1, 256)] [int[]] $ThrottleLimits = @(1, 8, 32, 128),
+    [ValidateRange(1, 32)] [int] $PayloadMB = 32,
+    # A child process (floor, Node.js, fresh pwsh) that runs longer than this is stopped and the run fails.
+    [ValidateRange(10, 3600)] [int] $ChildTimeoutSec = 300
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$here = $PSScriptRoot
+$ModulePath = (Resolve-Path $ModulePath).ProviderPath
+$BenchDll = (Resolve-Path $BenchDll).ProviderPath
+if ($OutFile) { $OutFile = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutFile) }
+if ($NodeDir) { $NodeDir = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($NodeDir) }
+$inv = [Globalization.CultureInfo]::InvariantCulture
+
+# The bench's own key pair: the server checks no signature, but every client signs as it would against FC.
+$env:ALIBABA_CLOUD_ACCESS_KEY_ID = 'bench-key-id'
+$env:ALIBABA_CLOUD_ACCESS_KEY_SECRET = 'bench-key-secret'
+$env:ALIBABA_CLOUD_ACCOUNT_ID = '1234567890123456'
+Remove-Item env:ALIBABA_CLOUD_SECURITY_TOKEN -ErrorAction SilentlyContinue
+
+#region helpers
+function Get-Median([double[]] $Values) {
+    $sorted = [double[]]($Values | Sort-Object)
+    $mid = [int][Math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { $sorted[$mid] } else { ($sorted[$mid - 1] + $sorted[$mid]) / 2 }
+}
+
+# How to start a fresh pwsh like this one: 'dotnet pwsh.dll' under the local tool, or the pwsh executable itself.
+$pwshHost = [Environment]::ProcessPath
+$pwshPrefix = @(if ([IO.Path]::GetFileNameWithoutExtension($pwshHost) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+
+function Invoke-Child([string] $FilePath, [string[]] $Arguments, [hashtable] $Environment = @{}) {
+    # Runs a process to completion; returns its last stdout line (the JSON the bench children print).
+    $psi = [Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($a in $Arguments) { $psi.ArgumentList.Add($a) }
+    foreach ($k in $Environment.Keys) { $psi.Environment[$k] = $Environment[$k] }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $p = [Diagnostics.Process]::Start($psi)
+    $stderr = $p.StandardError.ReadToEndAsync()
+    $stdout = $p.StandardOutput.ReadToEndAsync()
+    if (-not $p.WaitForExit($ChildTimeoutSec * 1000)) {
+        $p.Kill($true)
+        throw "'$FilePath $($Arguments -join ' ')' did not finish within $ChildTimeoutSec s and was stopped."
+    }
+    $p.WaitForExit()
+    if ($p.ExitCode -ne 0) { throw "'$FilePath $($Arguments -join ' ')' failed ($($p.ExitCode)): $($stderr.Result)$($stdout.Result)" }
+    ($stdout.Result -split "`r?`n" | Where-Object { $_ } | Select-Object -Last 1)
+}
+
+function Measure-FreshPwsh([string] $Command) {
+    # Wall time of a whole fresh pwsh process (start, command, exit), in ms.
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    $null = Invoke-Child $pwshHost ($pwshPrefix + @('-NoProfile', '-NonInteractive', '-NoLogo', '-Command', $Command))
+    $watch.Elapsed.TotalMilliseconds
+}
+
+function Invoke-BenchChild([hashtable] $Parameters) {
+    $arguments = $pwshPrefix + @('-NoProfile', '-NonInteractive', '-NoLogo', '-File', (Join-Path $here 'Measure-FcBenchChild.ps1'),
+        '-ModulePath', $ModulePath, '-Endpoint', $endpoint)
+    foreach ($k in $Parameters.Keys) {
+        $arguments += @("-$k", [string]$Parameters[$k])
+    }
+    Invoke-Child $pwshHost $arguments | ConvertFrom-Json
+}
+
+function Invoke-Server([string] $Method, [string] $Path) {
+    Invoke-RestMethod -Method $Method -Uri ($endpoint.TrimEnd('/') + $Path)
+}
+#endregion
+
+#region Invoke-RestMethod with the ACS3 signature computed in script: what a user without the module would write.
+function ConvertTo-HexString([byte[]] $Bytes) { [Convert]::ToHexString($Bytes).ToLowerInvariant() }
+
+function Invoke-FcRestMethod {
+    param([string] $Endpoint, [string] $FunctionName, [byte[]] $Body)
+    $uri = [Uri]"$($Endpoint.TrimEnd('/'))/2023-03-30/functions/$FunctionName/invocations"
+    $bodyHash = ConvertTo-HexString ([Security.Cryptography.SHA256]::HashData($Body))
+    $signed = [ordered]@{
+        'content-type'          = 'application/octet-stream'
+        'host'                  = $uri.Authority
+        'x-acs-action'          = 'InvokeFunction'
+        'x-acs-content-sha256'  = $bodyHash
+        'x-acs-date'            = [DateTime]::UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $inv)
+        'x-acs-signature-nonce' = [Guid]::NewGuid().ToString('N')
+        'x-acs-version'         = '2023-03-30'
+    }
+    $signedNames = $signed.Keys -join ';'
+    $canonical = "POST`n$($uri.AbsolutePath)`n`n" + (($signed.GetEnumerator() | ForEach-Object { "$($_.Key):$($_.Value)`n" }) -join '') +
+        "`n$signedNames`n$bodyHash"
+    $stringToSign = "ACS3-HMAC-SHA256`n" + (ConvertTo-HexString ([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($canonical))))
+    $signature = ConvertTo-HexString ([Security.Cryptography.HMACSHA256]::HashData(
+            [Text.Encoding]::UTF8.GetBytes($env:ALIBABA_CLOUD_ACCESS_KEY_SECRET), [Text.Encoding]::UTF8.GetBytes($stringToSign)))
+    $headers = @{
+        'authorization'         = "ACS3-HMAC-SHA256 Credential=$($env:ALIBABA_CLOUD_ACCESS_KEY_ID),SignedHeaders=$signedNames,Signature=$signature"
+        'x-acs-action'          = $signed['x-acs-action']
+        'x-acs-content-sha256'  = $bodyHash
+        'x-acs-date'            = $signed['x-acs-date']
+        'x-acs-signature-nonce' = $signed['x-acs-signature-nonce']
+        'x-acs-version'         = $signed['x-acs-version']
+        'x-fc-invocation-type'  = 'Sync'
+        'x-fc-log-type'         = 'None'
+    }
+    Invoke-RestMethod -Method Post -Uri $uri -Body $Body -ContentType $signed['content-type'] -Headers $headers -SkipHeaderValidation
+}
+#endregion
+
+$rows = [Collections.Generic.List[object]]::new()
+function Add-Row([string] $Section, [string] $Name, [double[]] $Samples, [string] $Unit, $Ratio = $null, [string] $RatioOf = $null,
+                 [string] $Target = $null, $Met = $null, [string] $Note = $null) {
+    $rows.Add([pscustomobject][ordered]@{
+            section = $Section; name = $Name; median = [Math]::Round((Get-Median $Samples), 3); unit = $Unit
+            samples = @($Samples | ForEach-Object { [Math]::Round($_, 3) })
+            ratio = if ($null -ne $Ratio) { [Math]::Round($Ratio, 3) } else { $null }; ratioOf = $RatioOf
+            target = $Target; met = $Met; note = $Note
+        })
+}
+function Get-RowMedian([string] $Name) { ($rows | Where-Object name -EQ $Name | Select-Object -First 1).median }
+$skipped = [ordered]@{}
+
+#region server
+$psi = [Diagnostics.ProcessStartInfo]::new('dotnet')
+foreach ($a in @($BenchDll, 'serve', '--port', '0')) { $psi.ArgumentList.Add($a) }
+$psi.RedirectStandardOutput = $true
+$psi.UseShellExecute = $false
+$server = [Diagnostics.Process]::Start($psi)
+$line = $server.StandardOutput.ReadLineAsync()
+if (-not $line.Wait(30000) -or $line.Result -notmatch 'listening on (http://127\.0\.0\.1:\d+)') { throw "The bench server did not start: $($line.Result)" }
+$endpoint = $Matches[1]
+Write-Host "Bench server: $endpoint (pid $($server.Id))"
+#endregion
+
+$load = { ((Get-Content /proc/loadavg -ErrorAction SilentlyContinue) -split ' ')[0..2] -join ' ' }
+$loadBefore = & $load
+$started = [DateTime]::UtcNow
+$payloadFile = $null
+try {
+    Import-Module $ModulePath -Force
+    $hasThrottleLimit = (Get-Command Invoke-FcFunction).Parameters.ContainsKey('ThrottleLimit')
+    $payload = '{"n":1}'
+    $payloadBytes = [Text.Encoding]::UTF8.GetBytes($payload)
+    $payloads = [string[]]::new($Calls); [Array]::Fill($payloads, $payload)
+
+    #region 1. sequential
+    $node = $null
+    if (-not $NodeDir) { $skipped['node'] = 'no -NodeDir given' }
+    elseif (-not (Get-Command node -ErrorAction SilentlyContinue) -or -not (Get-Command npm -ErrorAction SilentlyContinue)) {
+        $skipped['node'] = 'Node.js (node and npm) is not on PATH: the official Node.js SDK comparison was skipped.'
+    }
+    else {
+        $modules = Join-Path $NodeDir 'node_modules'
+        if (-not (Test-Path (Join-Path $modules '@alicloud/fc20230330')) -or -not (Test-Path (Join-Path $modules '@alicloud/fc-open20210406'))) {
+            Write-Host "Installing @alicloud/fc20230330 and @alicloud/fc-open20210406 into $NodeDir (npm)"
+            $null = New-Item -ItemType Directory -Force -Path $NodeDir
+            & npm install --prefix $NodeDir --no-audit --no-fund --loglevel=error '@alicloud/fc20230330@4' '@alicloud/fc-open20210406@2' 2>&1 |
+                Where-Object { "$_" -notmatch '^npm warn' } | Write-Host
+            if ($LASTEXITCODE -ne 0) { $skipped['node'] = "npm install failed (exit $LASTEXITCODE): the Node.js SDK comparison was skipped." }
+        }
+        if (-not $skipped.Contains('node')) { $node = @{ NODE_PATH = $modules } }
+    }
+    if ($skipped.Contains('node')) { Write-Warning $skipped['node'] }
+
+    $conn = @{ Endpoint = $endpoint }
+    $variants = [ordered]@{
+        'Invoke-FcFunction (loop)'          = { foreach ($p in $payloads) { $null = Invoke-FcFunction -FunctionName bench -Payload $p @conn } }
+        'Invoke-FcFunction (pipeline)'      = { $null = $payloads | Invoke-FcFunction -FunctionName bench @conn }
+        'HttpClient floor (C#)'             = { param($n, $w) Invoke-Child 'dotnet' @($BenchDll, 'floor', '--endpoint', $endpoint, '--calls', $n, '--warmup', $w) }
+        'Invoke-RestMethod (script-signed)' = { foreach ($i in 1..$payloads.Count) { $null = Invoke-FcRestMethod $endpoint bench $payloadBytes } }
+        'FC 2.0 Invoke-FcFunction (pipeline)' = { $null = $payloads | Invoke-FcFunction -FunctionName bench -ServiceName svc @conn }
+        'FC 2.0 HttpClient floor (C#)'      = { param($n, $w) Invoke-Child 'dotnet' @($BenchDll, 'floor', '--endpoint', $endpoint, '--calls', $n, '--warmup', $w, '--service', 'svc') }
+    }
+    if ($node) {
+        $script = Join-Path $here 'node/sequential.js'
+        $variants['Node.js SDK @alicloud/fc20230330'] = { param($n, $w) Invoke-Child 'node' @($script, $endpoint, $n, $w, 'fc3') $node }
+        $variants['FC 2.0 Node.js SDK @alicloud/fc-open20210406'] = { param($n, $w) Invoke-Child 'node' @($script, $endpoint, $n, $w, 'fc2') $node }
+    }
+    # External variants time themselves (after their own warm-up); in-process ones are warmed up once here.
+    $external = @($variants.Keys | Where-Object { $_ -match 'floor|Node' })
+    $warmup = [Math]::Min(200, $Calls)
+    $allPayloads = $payloads
+    $payloads = $allPayloads[0..($warmup - 1)]
+    foreach ($name in $variants.Keys | Where-Object { $_ -notin $external }) { & $variants[$name] }
+    $payloads = $allPayloads
+
+    $perCall = [ordered]@{}
+    foreach ($name in $variants.Keys) { $perCall[$name] = [Collections.Generic.List[double]]::new() }
+    for ($rep = 1; $rep -le $Repetitions; $rep++) {
+        Write-Host "Sequential, repetition $rep of $($Repetitions): $Calls calls per variant"
+        foreach ($name in $variants.Keys) {
+            if ($name -in $external) {
+                $us = (& $variants[$name] $Calls $warmup | ConvertFrom-Json).perCallUs
+            }
+            else {
+                [GC]::Collect()
+                $watch = [Diagnostics.Stopwatch]::StartNew()
+                & $variants[$name]
+                $us = $watch.Elapsed.TotalMilliseconds * 1000 / $Calls
+            }
+            $perCall[$name].Add($us)
+        }
+    }
+    $floor = Get-Median $perCall['HttpClient floor (C#)']
+    $floor2 = Get-Median $perCall['FC 2.0 HttpClient floor (C#)']
+    $irm = Get-Median $perCall['Invoke-RestMethod (script-signed)']
+    foreach ($name in $variants.Keys) {
+        $m = Get-Median $perCall[$name]
+        $isV2 = $name -like 'FC 2.0*'
+        $base = if ($isV2) { $floor2 } else { $floor }
+        $target = $null; $met = $null
+        switch ($name) {
+            'Invoke-FcFunction (loop)' { $target = '<= 2x floor, < Invoke-RestMethod'; $met = ($m / $floor -le 2) -and ($m -lt $irm) }
+            'Invoke-FcFunction (pipeline)' { $target = '<= 1.5x floor, < Invoke-RestMethod'; $met = ($m / $floor -le 1.5) -and ($m -lt $irm) }
+        }
+        Add-Row 'sequential' $name $perCall[$name] 'us/call' ($m / $base) ($isV2 ? 'FC 2.0 floor' : 'floor') $target $met
+    }
+    #endregion
+
+    #region 2. fan-out
+    $fanOutMemory = $null
+    if (-not $hasThrottleLimit) {
+        $skipped['fanout'] = 'Invoke-FcFunction has no -ThrottleLimit parameter in this build (the fan-out issue has not landed): fan-out throughput and memory were skipped.'
+        Write-Warning $skipped['fanout']
+    }
+    else {
+        foreach ($limit in $ThrottleLimits) {
+            $count = if ($FanOutCallsPerSlot -gt 0) { [Math]::Min($FanOutCount, $FanOutCallsPerSlot * $limit) } else { $FanOutCount }
+            $ideal = $limit * 1000.0 / $FanOutLatencyMs
+            $throughput = [Collections.Generic.List[double]]::new()
+            $peaks = [Collections.Generic.List[double]]::new()
+            $inFlight = [Collections.Generic.List[double]]::new()
+            for ($rep = 1; $rep -le $FanOutRepetitions; $rep++) {
+                Write-Host "Fan-out, -ThrottleLimit $limit, repetition $rep of $($FanOutRepetitions): $count calls at $FanOutLatencyMs ms"
+                $null = Invoke-Server Post '/stats/reset'
+                $r = Invoke-BenchChild @{ Mode = 'FanOut'; Count = $count; ThrottleLimit = $limit; LatencyMs = $FanOutLatencyMs }
+                $throughput.Add($count * 1000.0 / $r.elapsedMs)
+                $peaks.Add($r.peakWorkingSet / 1MB)
+                $inFlight.Add((Invoke-Server Get '/stats').maxInFlight)
+            }
+            $m = Get-Median $throughput
+            $target = if ($limit -eq 32) { '>= 80% of ideal' }
+            $met = if ($limit -eq 32) { $m / $ideal -ge 0.8 }
+            Add-Row 'fan-out' "-ThrottleLimit $limit ($count calls, $FanOutLatencyMs ms latency)" $throughput 'calls/s' ($m / $ideal) "ideal $ideal calls/s" $target $met `
+                "server saw at most $(Get-Median $inFlight) in flight"
+            if ($count -eq $FanOutCount) {
+                $target = if ($limit -eq 32) { '< 150 MB' }
+                $met = if ($limit -eq 32) { (Get-Median $peaks) -lt 150 }
+                Add-Row 'memory' "$count-invocation fan-out, -ThrottleLimit $limit (peak working set)" $peaks 'MB' $null $null $target $met
+            }
+        }
+    }
+    #endregion
+
+    #region 3. import time
+    $bare = [Collections.Generic.List[double]]::new()
+    $imported = [Collections.Generic.List[double]]::new()
+    $firstCall = [Collections.Generic.List[double]]::new()
+    $importCommand = "Import-Module '$($ModulePath -replace "'", "''")'"
+    $null = Measure-FreshPwsh 'exit'   # the first start warms the disk cache for both sides
+    for ($rep = 1; $rep -le $Repetitions; $rep++) {
+        Write-Host "Import time, repetition $rep of $Repetitions"
+        # Alternate the order, so a trend in the machine's load favours neither side.
+        $runs = @(
+            { $bare.Add((Measure-FreshPwsh 'exit')) }
+            { $imported.Add((Measure-FreshPwsh "$importCommand; exit")) }
+            { $firstCall.Add((Measure-FreshPwsh "$importCommand; `$null = Invoke-FcFunction -FunctionName bench -Payload '{}' -Endpoint '$endpoint'; exit")) }
+        )
+        if ($rep % 2 -eq 0) { [Array]::Reverse($runs) }
+        foreach ($run in $runs) { & $run }
+    }
+    $bareMedian = Get-Median $bare
+    $added = (Get-Median $imported) - $bareMedian
+    Add-Row 'import' 'pwsh -NoProfile, imports nothing' $bare 'ms'
+    Add-Row 'import' 'pwsh -NoProfile, Import-Module FcInvoke' $imported 'ms' ((Get-Median $imported) / $bareMedian) 'bare pwsh' `
+        '< 150 ms added' ($added -lt 150) ("adds {0:0} ms" -f $added)
+    Add-Row 'import' 'pwsh -NoProfile, Import-Module FcInvoke + first Invoke-FcFunction' $firstCall 'ms' ((Get-Median $firstCall) / $bareMedian) 'bare pwsh' `
+        $null $null ("adds {0:0} ms (informational: cold first call)" -f ((Get-Median $firstCall) - $bareMedian))
+    #endregion
+
+    #region 4. memory: the 32 MB round trip
+    $payloadSize = [long]$PayloadMB * 1MB
+    $payloadFile = Join-Path ([IO.Path]::GetTempPath()) "fcbench-$PID.bin"
+    $random = [byte[]]::new($payloadSize); [Random]::new(42).NextBytes($random)
+    [IO.File]::WriteAllBytes($payloadFile, $random); $random = $null
+    foreach ($fromFile in @($false, $true)) {
+        $peaks = [Collections.Generic.List[double]]::new()
+        for ($rep = 1; $rep -le [Math]::Min(3, $Repetitions); $rep++) {
+            Write-Host "Memory, $PayloadMB MB round trip ($(if ($fromFile) { '-InputFile' } else { '-Payload byte[]' })), repetition $rep"
+            $parameters = @{ Mode = 'RoundTrip'; PayloadBytes = $payloadSize }
+            if ($fromFile) { $parameters.InputFile = $payloadFile }
+            $r = Invoke-BenchChild $parameters
+            $peaks.Add($r.peakAboveBefore / 1MB)
+        }
+        $m = Get-Median $peaks
+        if ($fromFile) {
+            Add-Row 'memory' "$PayloadMB MB round trip, -InputFile (peak working set above start)" $peaks 'MB' ($m / $PayloadMB) 'payload' $null $null 'informational: the payload streams from disk'
+        }
+        else {
+            Add-Row 'memory' "$PayloadMB MB round trip, -Payload byte[] (peak working set above start)" $peaks 'MB' ($m / $PayloadMB) 'payload' '< 3x payload' ($m / $PayloadMB -lt 3) `
+                'counts the payload array itself and the result'
+        }
+    }
+    #endregion
+}
+finally {
+    if ($payloadFile) { Remove-Item $payloadFile -ErrorAction SilentlyContinue }
+    try { $null = Invoke-Server Post '/shutdown' } catch { Write-Verbose "shutdown: $_" }
+    if (-not $server.WaitForExit(5000)) { $server.Kill() }
+}
+
+#region report
+$cpu = (Get-Content /proc/cpuinfo -ErrorAction SilentlyContinue | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^model name\s*:\s*', ''
+$memTotal = (Get-Content /proc/meminfo -ErrorAction SilentlyContinue | Where-Object { $_ -like 'MemTotal:*' }) -replace '[^0-9]', ''
+$commit = (& git -C $here rev-parse --short HEAD 2>$null)
+$report = [ordered]@{
+    date       = $started.ToString('yyyy-MM-ddTHH:mm:ssZ', $inv)
+    durationS  = [Math]::Round(([DateTime]::UtcNow - $started).TotalSeconds, 1)
+    machine    = [ordered]@{
+        os = [Runtime.InteropServices.RuntimeInformation]::OSDescription; cpu = $cpu; cores = [Environment]::ProcessorCount
+        memoryGB = if ($memTotal) { [Math]::Round([double]$memTotal / 1MB, 1) } else { $null }
+        loadBefore = $loadBefore; loadAfter = & $load
+        pwsh = $PSVersionTable.PSVersion.ToString(); dotnet = [Environment]::Version.ToString()
+        node = if ($node) { (& node --version) } else { $null }
+    }
+    commit     = $commit
+    parameters = [ordered]@{
+        calls = $Calls; repetitions = $Repetitions; fanOutRepetitions = $FanOutRepetitions; fanOutCount = $FanOutCount
+        fanOutCallsPerSlot = $FanOutCallsPerSlot; fanOutLatencyMs = $FanOutLatencyMs; throttleLimits = $ThrottleLimits; payloadMB = $PayloadMB
+    }
+    skipped    = $skipped
+    results    = $rows
+}
+if ($OutFile) {
+    $null = New-Item -ItemType Directory -Force -Path (Split-Path $OutFile)
+    $report | ConvertTo-Json -Depth 6 | Set-Content -Path $OutFile -Encoding utf8NoBOM
+}
+
+$rows | Format-Table -AutoSize -Wrap @(
+    @{ n = 'section'; e = 'section' }, @{ n = 'measurement'; e = 'name' }
+    @{ n = 'median'; e = { '{0:0.0} {1}' -f $_.median, $_.unit }; a = 'right' }
+    @{ n = 'ratio'; e = { if ($null -ne $_.ratio) { '{0:0.00}x {1}' -f $_.ratio, $_.ratioOf } } }
+    @{ n = 'target'; e = { if ($_.target) { '{0} {1}' -f $_.target, ($_.met ? 'MET' : 'MISSED') } } }
+    @{ n = 'note'; e = 'note' }
+) | Out-String -Width 220 | Write-Host
+foreach ($s in $skipped.Values) { Write-Host "Skipped: $s" }
+Write-Host ("{0} | {1} cores | load {2} -> {3} | {4:0} s" -f $report.machine.cpu, $report.machine.cores, $report.machine.loadBefore, $report.machine.loadAfter, $report.durationS)
+if ($OutFile) { Write-Host "Written: $OutFile" }
+#endregion
