@@ -161,6 +161,8 @@ namespace FcInvoke.Tests
         private sealed class ListLog : IFcLog
         {
             public List<string> Warnings { get; } = new List<string>();
+            public bool IsVerboseEnabled => true;
+            public bool IsDebugEnabled => true;
             public void Verbose(string message) { }
             public void Debug(string message) { }
             public void Warning(string message) => Warnings.Add(message);

@@ -36,6 +36,8 @@ namespace FcInvoke.Tests
         private sealed class ListLog : IFcLog
         {
             public readonly List<string> Lines = new List<string>();
+            public bool IsVerboseEnabled => true;
+            public bool IsDebugEnabled => true;
             public void Verbose(string message) { lock (Lines) Lines.Add(message); }
             public void Debug(string message) { }
             public void Warning(string message) { }

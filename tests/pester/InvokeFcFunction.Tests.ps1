@@ -341,3 +341,28 @@ Describe 'Invoke-FcFunction: timeouts and cancellation' {
         $stop.Seconds | Should -BeLessThan 5
     }
 }
+
+Describe 'Invoke-FcFunction: Verbose and Debug messages (built only when wanted)' {
+    It 'writes the per-attempt Verbose line with -Verbose' {
+        $lines = Invoke-FcFunction echo 'v' @conn -Verbose 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] }
+        @($lines.Message -match '^POST /2023-03-30/functions/echo/invocations -> 200 ').Count | Should -Be 1
+    }
+
+    It 'writes it when $VerbosePreference asks for it, and not otherwise' {
+        $VerbosePreference = 'Continue'
+        $on = Invoke-FcFunction echo 'v' @conn 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] -and $_.Message -match ' -> 200 ' }
+        $VerbosePreference = 'SilentlyContinue'
+        $off = Invoke-FcFunction echo 'v' @conn 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] }
+        @($on).Count | Should -Be 1
+        @($off).Count | Should -Be 0
+    }
+
+    It 'writes the redacted request with -Debug, and -Verbose:$false wins over the preference' {
+        $debug = Invoke-FcFunction echo 'v' @conn -Debug 5>&1 | Where-Object { $_ -is [Management.Automation.DebugRecord] }
+        ($debug.Message -join "`n") | Should -Match 'Attempt 1:'
+        ($debug.Message -join "`n") | Should -Match 'Signature=<redacted>'
+        $VerbosePreference = 'Continue'
+        $quiet = Invoke-FcFunction echo 'v' @conn -Verbose:$false 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] }
+        @($quiet).Count | Should -Be 0
+    }
+}

@@ -147,6 +147,7 @@ namespace FcInvoke.Commands
         /// <summary>Runs core work off the pipeline thread and waits for it here, writing its messages meanwhile.</summary>
         internal T Run<T>(Func<IFcLog, CancellationToken, Task<T>> work)
         {
+            ConfigureMessages();
             Task<T> task;
             try { task = work(Messages, PipelineStopToken); }
             catch (Exception ex) { task = Task.FromException<T>(ex); }
@@ -158,6 +159,27 @@ namespace FcInvoke.Commands
             {
                 throw new PipelineStoppedException();
             }
+        }
+
+        private bool _messagesConfigured;
+
+        /// <summary>Tells the message queue whether Verbose and Debug are wanted, so core code skips building unread messages.</summary>
+        internal void ConfigureMessages()
+        {
+            if (_messagesConfigured) return;
+            _messagesConfigured = true;
+            Messages.IsVerboseEnabled = IsStreamWanted("Verbose", "VerbosePreference");
+            Messages.IsDebugEnabled = IsStreamWanted("Debug", "DebugPreference");
+        }
+
+        private bool IsStreamWanted(string switchName, string preferenceVariable)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(switchName, out var bound))
+                return bound is SwitchParameter sw ? sw.IsPresent : LanguagePrimitives.IsTrue(bound);
+            var preference = GetVariableValue(preferenceVariable);
+            if (preference == null) return false;
+            if (!LanguagePrimitives.TryConvertTo(preference, out ActionPreference value)) return true;
+            return value != ActionPreference.SilentlyContinue && value != ActionPreference.Ignore;
         }
 
         /// <summary>

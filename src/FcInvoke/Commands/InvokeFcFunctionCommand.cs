@@ -74,6 +74,7 @@ namespace FcInvoke.Commands
         protected override void BeginProcessing()
         {
             _payloadOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Payload));
+            ConfigureMessages();
             _fanOut = new FanOut<FcInvocationResult>(this, Messages, ThrottleLimit, !Unordered.IsPresent, "Invoke-FcFunction",
                                                      (input, result) => WriteObject(result), WriteFailure, PipelineStopToken);
         }

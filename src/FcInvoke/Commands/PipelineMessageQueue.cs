@@ -10,6 +10,9 @@ namespace FcInvoke.Commands
     /// <summary>
     /// Collects what worker code has to say (any thread) and hands it to the pipeline thread, which alone
     /// may write to PowerShell streams. <see cref="Pump{T}"/> waits for a task while draining the queue.
+    /// The wake-up is a ManualResetEventSlim (reset before each drain): it spins briefly and then blocks on a
+    /// monitor, which on Linux costs measurably less per call than a kernel-emulated AutoResetEvent (see
+    /// docs/performance.md).
     /// </summary>
     internal sealed class PipelineMessageQueue : IFcLog, IDisposable
     {
@@ -17,7 +20,11 @@ namespace FcInvoke.Commands
 
         private readonly ConcurrentQueue<(Kind kind, string text, Action<Cmdlet> action)> _messages =
             new ConcurrentQueue<(Kind, string, Action<Cmdlet>)>();
-        private readonly AutoResetEvent _signal = new AutoResetEvent(false);
+        private readonly ManualResetEventSlim _signal = new ManualResetEventSlim(false);
+
+        /// <summary>Set by the cmdlet from -Verbose/-Debug and the preference variables; true until then (safe).</summary>
+        public bool IsVerboseEnabled { get; set; } = true;
+        public bool IsDebugEnabled { get; set; } = true;
 
         public void Verbose(string message) => Enqueue(Kind.Verbose, message, null);
         public void Debug(string message) => Enqueue(Kind.Debug, message, null);
@@ -55,7 +62,8 @@ namespace FcInvoke.Commands
             task.ContinueWith(_ => _signal.Set(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             while (!task.IsCompleted)
             {
-                _signal.WaitOne();
+                _signal.Wait();
+                _signal.Reset();  // before draining: a message queued from here on sets it again
                 Drain(cmdlet);
             }
             Drain(cmdlet);
@@ -65,7 +73,8 @@ namespace FcInvoke.Commands
         /// <summary>Waits for a message or the timeout, then drains: a loop that must also watch other things (fan-out) uses it.</summary>
         public bool WaitAndDrain(Cmdlet cmdlet, TimeSpan timeout)
         {
-            var signalled = _signal.WaitOne(timeout);
+            var signalled = _signal.Wait(timeout);
+            _signal.Reset();
             Drain(cmdlet);
             return signalled;
         }

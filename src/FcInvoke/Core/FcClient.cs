@@ -107,7 +107,8 @@ namespace FcInvoke.Core
                     throw new FcTransportException($"{request.Action} to {Connection.Endpoint.Host} failed: {reason}{tries}{unsafeToResend}.", ex);
                 }
 
-                log.Verbose($"{request.Method} {request.Path} -> {response.StatusCode} (RequestId {response.RequestId ?? "none"}, {attempt.ElapsedMilliseconds} ms)");
+                if (log.IsVerboseEnabled)
+                    log.Verbose($"{request.Method} {request.Path} -> {response.StatusCode} (RequestId {response.RequestId ?? "none"}, {attempt.ElapsedMilliseconds} ms)");
                 if (!response.IsSuccess && policy.IsRetryableStatus(request.Kind, response.StatusCode) && policy.CanRetry(retries, total.Elapsed))
                 {
                     var retryAfter = FcRetryPolicy.ParseRetryAfter(response.Header("Retry-After"), DateTimeOffset.UtcNow);
@@ -128,7 +129,7 @@ namespace FcInvoke.Core
             using (var message = FcRequestBuilder.Build(request, Connection.Endpoint, credential, Connection.AccountId,
                                                         DateTimeOffset.UtcNow, FcRequestBuilder.NewNonce()))
             {
-                log.Debug($"Attempt {attemptNumber}:{Environment.NewLine}{FcRequestBuilder.Describe(message)}");
+                if (log.IsDebugEnabled) log.Debug($"Attempt {attemptNumber}:{Environment.NewLine}{FcRequestBuilder.Describe(message)}");
                 var started = Stopwatch.StartNew();
                 HttpResponseMessage answer;
                 try
