@@ -92,16 +92,16 @@ namespace FcInvoke.Commands
 
             var client = Client;
             var options = CallOptions(TimeoutSec);
-            _fanOut.Submit(input, ct => InvokeOneAsync(client, spec, options, input, ct));
+            _fanOut.Submit(input, ct => InvokeOneAsync(client, spec, request, options, input, ct));
         }
 
         protected override void EndProcessing() => _fanOut.Complete();
 
         /// <summary>Worker side: no cmdlet access. A function error becomes an exception so it is reported at once.</summary>
-        private async Task<FcInvocationResult> InvokeOneAsync(FcClient client, FcInvocationSpec spec, FcCallOptions options, object input,
-                                                              CancellationToken cancellationToken)
+        private async Task<FcInvocationResult> InvokeOneAsync(FcClient client, FcInvocationSpec spec, FcRequest request, FcCallOptions options,
+                                                              object input, CancellationToken cancellationToken)
         {
-            var result = await FcInvocation.InvokeAsync(client, spec, options, Messages, cancellationToken).ConfigureAwait(false);
+            var result = await FcInvocation.InvokeAsync(client, spec, request, options, Messages, cancellationToken).ConfigureAwait(false);
             result.InputObject = input;
             if (result.IsFunctionError) throw new FcFunctionException(result);
             return result;

@@ -60,13 +60,12 @@ namespace FcInvoke.Core
             options = options ?? FcCallOptions.Default;
             log = log ?? NullFcLog.Instance;
             using (var timeout = options.TimeoutSec > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(options.TimeoutSec)) : null)
-            using (var linked = timeout != null
-                       ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token)
-                       : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            // Without a timeout the caller's token serves as it is: no linked source to allocate and register per call.
+            using (var linked = timeout != null ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token) : null)
             {
                 try
                 {
-                    return await SendWithRetriesAsync(request, options.Retry ?? FcRetryPolicy.Default, log, linked.Token).ConfigureAwait(false);
+                    return await SendWithRetriesAsync(request, options.Retry ?? FcRetryPolicy.Default, log, linked?.Token ?? cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout != null && timeout.IsCancellationRequested)
                 {

@@ -60,11 +60,11 @@ namespace FcInvoke.Core
             return request;
         }
 
-        /// <summary>Sends the invocation. A 2xx (function errors included) becomes a result; an API error throws <see cref="FcServiceException"/>.</summary>
-        public static async Task<FcInvocationResult> InvokeAsync(FcClient client, FcInvocationSpec spec, FcCallOptions options, IFcLog log,
-                                                                 CancellationToken cancellationToken)
+        /// <summary>Sends the invocation. A 2xx (function errors included) becomes a result; an API error throws <see cref="FcServiceException"/>.
+        /// <paramref name="request"/> is <see cref="BuildRequest"/> of <paramref name="spec"/>, built once by the caller (which shows it first).</summary>
+        public static async Task<FcInvocationResult> InvokeAsync(FcClient client, FcInvocationSpec spec, FcRequest request, FcCallOptions options,
+                                                                 IFcLog log, CancellationToken cancellationToken)
         {
-            var request = BuildRequest(spec);
             var response = await client.SendAsync(request, options, log, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccess) throw FcErrorParser.Parse(response, request.Action);
             return ToResult(spec, response, client.Connection.Endpoint);
