@@ -25,6 +25,9 @@ param(
     [string] $NodeDir,
     [ValidateRange(10, 1000000)] [int] $Calls = 2000,
     [ValidateRange(1, 25)] [int] $Repetitions = 5,
+    # Every sequential variant is warmed up for at least this long before it is timed (tiered JIT, V8): per-call
+    # figures are for code at steady state; cold start is what the import section measures.
+    [ValidateRange(0, 60000)] [int] $WarmupMs = 2000,
     [ValidateRange(1, 25)] [int] $FanOutRepetitions = 3,
     [ValidateRange(1, 1000000)] [int] $FanOutCount = 5000,
     # Runs at a low -ThrottleLimit take Count x latency / limit; they are capped at this many invocations per unit of
@@ -199,22 +202,25 @@ try {
     $variants = [ordered]@{
         'Invoke-FcFunction (loop)'          = { foreach ($p in $payloads) { $null = Invoke-FcFunction -FunctionName bench -Payload $p @conn } }
         'Invoke-FcFunction (pipeline)'      = { $null = $payloads | Invoke-FcFunction -FunctionName bench @conn }
-        'HttpClient floor (C#)'             = { param($n, $w) Invoke-Child 'dotnet' @($BenchDll, 'floor', '--endpoint', $endpoint, '--calls', $n, '--warmup', $w) }
+        'HttpClient floor (C#)'             = { param($n, $w) Invoke-Child 'dotnet' @($BenchDll, 'floor', '--endpoint', $endpoint, '--calls', $n, '--warmup', $w, '--warmup-ms', $WarmupMs) }
         'Invoke-RestMethod (script-signed)' = { foreach ($i in 1..$payloads.Count) { $null = Invoke-FcRestMethod $endpoint bench $payloadBytes } }
         'FC 2.0 Invoke-FcFunction (pipeline)' = { $null = $payloads | Invoke-FcFunction -FunctionName bench -ServiceName svc @conn }
-        'FC 2.0 HttpClient floor (C#)'      = { param($n, $w) Invoke-Child 'dotnet' @($BenchDll, 'floor', '--endpoint', $endpoint, '--calls', $n, '--warmup', $w, '--service', 'svc') }
+        'FC 2.0 HttpClient floor (C#)'      = { param($n, $w) Invoke-Child 'dotnet' @($BenchDll, 'floor', '--endpoint', $endpoint, '--calls', $n, '--warmup', $w, '--warmup-ms', $WarmupMs, '--service', 'svc') }
     }
     if ($node) {
         $script = Join-Path $here 'node/sequential.js'
-        $variants['Node.js SDK @alicloud/fc20230330'] = { param($n, $w) Invoke-Child 'node' @($script, $endpoint, $n, $w, 'fc3') $node }
-        $variants['FC 2.0 Node.js SDK @alicloud/fc-open20210406'] = { param($n, $w) Invoke-Child 'node' @($script, $endpoint, $n, $w, 'fc2') $node }
+        $variants['Node.js SDK @alicloud/fc20230330'] = { param($n, $w) Invoke-Child 'node' @($script, $endpoint, $n, $w, 'fc3', $WarmupMs) $node }
+        $variants['FC 2.0 Node.js SDK @alicloud/fc-open20210406'] = { param($n, $w) Invoke-Child 'node' @($script, $endpoint, $n, $w, 'fc2', $WarmupMs) $node }
     }
     # External variants time themselves (after their own warm-up); in-process ones are warmed up once here.
     $external = @($variants.Keys | Where-Object { $_ -match 'floor|Node' })
     $warmup = [Math]::Min(200, $Calls)
     $allPayloads = $payloads
     $payloads = $allPayloads[0..($warmup - 1)]
-    foreach ($name in $variants.Keys | Where-Object { $_ -notin $external }) { & $variants[$name] }
+    foreach ($name in $variants.Keys | Where-Object { $_ -notin $external }) {
+        $warming = [Diagnostics.Stopwatch]::StartNew()
+        do { & $variants[$name] } while ($warming.ElapsedMilliseconds -lt $WarmupMs)
+    }
     $payloads = $allPayloads
 
     $perCall = [ordered]@{}
@@ -358,7 +364,7 @@ $report = [ordered]@{
     }
     commit     = $commit
     parameters = [ordered]@{
-        calls = $Calls; repetitions = $Repetitions; fanOutRepetitions = $FanOutRepetitions; fanOutCount = $FanOutCount
+        calls = $Calls; repetitions = $Repetitions; warmupMs = $WarmupMs; fanOutRepetitions = $FanOutRepetitions; fanOutCount = $FanOutCount
         fanOutCallsPerSlot = $FanOutCallsPerSlot; fanOutLatencyMs = $FanOutLatencyMs; throttleLimits = $ThrottleLimits; payloadMB = $PayloadMB
     }
     skipped    = $skipped

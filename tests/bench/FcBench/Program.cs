@@ -7,7 +7,7 @@ namespace FcBench
     /// <summary>
     /// Entry point of the benchmark helper. Two modes, both driven by tests/bench/Invoke-FcBenchmark.ps1:
     ///   serve [--port N]                                  the loopback FC server (see <see cref="BenchServer"/>)
-    ///   floor --endpoint URI [--calls N] [--warmup N] [--function F] [--service S] [--payload TEXT]
+    ///   floor --endpoint URI [--calls N] [--warmup N] [--warmup-ms T] [--function F] [--service S] [--payload TEXT]
     ///                                                     the raw HttpClient floor (see <see cref="Floor"/>)
     /// </summary>
     internal static class Program
@@ -23,7 +23,7 @@ namespace FcBench
                 case "serve": return BenchServer.Run(Int(options, "port", 0));
                 case "floor":
                     if (!options.TryGetValue("endpoint", out var endpoint)) return Usage("floor needs --endpoint");
-                    return Floor.Run(new Uri(endpoint), Int(options, "calls", 2000), Int(options, "warmup", 200),
+                    return Floor.Run(new Uri(endpoint), Int(options, "calls", 2000), Int(options, "warmup", 200), Int(options, "warmup-ms", 2000),
                         Get(options, "function", "bench"), Get(options, "service", null), Get(options, "payload", "{\"n\":1}"));
                 default: return Usage($"unknown mode '{args[0]}'");
             }
@@ -50,7 +50,7 @@ namespace FcBench
         private static int Usage(string problem)
         {
             Console.Error.WriteLine($"FcBench: {problem}.");
-            Console.Error.WriteLine("usage: FcBench serve [--port N] | FcBench floor --endpoint URI [--calls N] [--warmup N] [--function F] [--service S] [--payload TEXT]");
+            Console.Error.WriteLine("usage: FcBench serve [--port N] | FcBench floor --endpoint URI [--calls N] [--warmup N] [--warmup-ms T] [--function F] [--service S] [--payload TEXT]");
             return 2;
         }
     }

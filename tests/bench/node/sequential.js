@@ -1,15 +1,17 @@
 // Sequential InvokeFunction calls through the official Alibaba Cloud Node.js SDKs, for the benchmark's comparison
 // with the vendor's own client. Run by tests/bench/Invoke-FcBenchmark.ps1 with NODE_PATH pointing at the packages
 // that ./build.ps1 -Task Bench installed into out/bench/node.
-//   node sequential.js <endpoint http://127.0.0.1:port> <calls> <warmup> <fc3|fc2>
+//   node sequential.js <endpoint http://127.0.0.1:port> <calls> <warmup calls> <fc3|fc2> [<warmup ms>]
+// Warm-up runs at least <warmup calls> and at least <warmup ms> (V8 optimises hot code after a while).
 // Prints one JSON line: {"calls":N,"elapsedMs":T,"perCallUs":U}.
 'use strict';
 const { Readable } = require('stream');
 
-const [endpointArg, callsArg, warmupArg, api] = process.argv.slice(2);
+const [endpointArg, callsArg, warmupArg, api, warmupMsArg] = process.argv.slice(2);
 const endpoint = new URL(endpointArg);
 const calls = parseInt(callsArg, 10);
-const warmup = parseInt(warmupArg, 10);
+const warmup = Math.max(1, parseInt(warmupArg, 10));
+const warmupMs = parseInt(warmupMsArg || '2000', 10);
 const payload = Buffer.from('{"n":1}');
 const accessKeyId = process.env.ALIBABA_CLOUD_ACCESS_KEY_ID || 'bench-key-id';
 const accessKeySecret = process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET || 'bench-key-secret';
@@ -50,7 +52,8 @@ async function run(invoke, n) {
 
 (async () => {
   const invoke = api === 'fc2' ? fc2Invoker() : fc3Invoker();
-  await run(invoke, warmup);
+  const warming = Date.now();
+  do await run(invoke, warmup); while (Date.now() - warming < warmupMs);
   const started = process.hrtime.bigint();
   await run(invoke, calls);
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
