@@ -27,7 +27,7 @@ param(
     [ValidateRange(1, 25)] [int] $Repetitions = 5,
     # Every sequential variant is warmed up for at least this long before it is timed (tiered JIT, V8): per-call
     # figures are for code at steady state; cold start is what the import section measures.
-    [ValidateRange(0, 60000)] [int] $WarmupMs = 2000,
+    [ValidateRange(0, 60000)] [int] $WarmupMs = 3000,
     [ValidateRange(1, 25)] [int] $FanOutRepetitions = 3,
     [ValidateRange(1, 1000000)] [int] $FanOutCount = 5000,
     # Runs at a low -ThrottleLimit take Count x latency / limit; they are capped at this many invocations per unit of
@@ -66,15 +66,20 @@ function Get-Median([double[]] $Values) {
 $pwshHost = [Environment]::ProcessPath
 $pwshPrefix = @(if ([IO.Path]::GetFileNameWithoutExtension($pwshHost) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
 
-function Invoke-Child([string] $FilePath, [string[]] $Arguments, [hashtable] $Environment = @{}) {
-    # Runs a process to completion; returns its last stdout line (the JSON the bench children print).
+function Start-Child([string] $FilePath, [string[]] $Arguments, [hashtable] $Environment = @{}, [switch] $WithInput) {
     $psi = [Diagnostics.ProcessStartInfo]::new($FilePath)
     foreach ($a in $Arguments) { $psi.ArgumentList.Add($a) }
     foreach ($k in $Environment.Keys) { $psi.Environment[$k] = $Environment[$k] }
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
+    $psi.RedirectStandardInput = [bool]$WithInput
     $psi.UseShellExecute = $false
-    $p = [Diagnostics.Process]::Start($psi)
+    [Diagnostics.Process]::Start($psi)
+}
+
+function Invoke-Child([string] $FilePath, [string[]] $Arguments, [hashtable] $Environment = @{}) {
+    # Runs a process to completion; returns its last stdout line (the JSON the bench children print).
+    $p = Start-Child $FilePath $Arguments $Environment
     $stderr = $p.StandardError.ReadToEndAsync()
     $stdout = $p.StandardOutput.ReadToEndAsync()
     if (-not $p.WaitForExit($ChildTimeoutSec * 1000)) {
@@ -84,6 +89,33 @@ function Invoke-Child([string] $FilePath, [string[]] $Arguments, [hashtable] $En
     $p.WaitForExit()
     if ($p.ExitCode -ne 0) { throw "'$FilePath $($Arguments -join ' ')' failed ($($p.ExitCode)): $($stderr.Result)$($stdout.Result)" }
     ($stdout.Result -split "`r?`n" | Where-Object { $_ } | Select-Object -Last 1)
+}
+
+function Read-ChildLine($Process, [string] $What) {
+    $line = $Process.StandardOutput.ReadLineAsync()
+    if (-not $line.Wait($ChildTimeoutSec * 1000) -or $null -eq $line.Result) {
+        if (-not $Process.HasExited) { $Process.Kill($true) }
+        throw "$What gave no answer: $($Process.StandardError.ReadToEnd())"
+    }
+    $line.Result
+}
+
+function Start-TimedWorker([string] $FilePath, [string[]] $Arguments, [hashtable] $Environment = @{}) {
+    # A long-lived external variant (floor, Node.js SDK): warms up once, then times the calls it is asked for.
+    $p = Start-Child $FilePath $Arguments $Environment -WithInput
+    $null = Read-ChildLine $p "'$FilePath $($Arguments -join ' ')'"   # {"ready":true} once warm
+    $p
+}
+
+function Measure-TimedWorker($Process, [int] $Calls) {
+    $Process.StandardInput.WriteLine($Calls)
+    $Process.StandardInput.Flush()
+    (Read-ChildLine $Process 'A timed worker' | ConvertFrom-Json).perCallUs
+}
+
+function Stop-TimedWorker($Process) {
+    try { $Process.StandardInput.Close() } catch { Write-Verbose "stdin: $_" }
+    if (-not $Process.WaitForExit(5000)) { $Process.Kill($true) }
 }
 
 function Measure-FreshPwsh([string] $Command) {
@@ -157,13 +189,9 @@ function Get-RowMedian([string] $Name) { ($rows | Where-Object name -EQ $Name | 
 $skipped = [ordered]@{}
 
 #region server
-$psi = [Diagnostics.ProcessStartInfo]::new('dotnet')
-foreach ($a in @($BenchDll, 'serve', '--port', '0')) { $psi.ArgumentList.Add($a) }
-$psi.RedirectStandardOutput = $true
-$psi.UseShellExecute = $false
-$server = [Diagnostics.Process]::Start($psi)
-$line = $server.StandardOutput.ReadLineAsync()
-if (-not $line.Wait(30000) -or $line.Result -notmatch 'listening on (http://127\.0\.0\.1:\d+)') { throw "The bench server did not start: $($line.Result)" }
+$server = Start-Child 'dotnet' @($BenchDll, 'serve', '--port', '0')
+$line = Read-ChildLine $server 'The bench server'
+if ($line -notmatch 'listening on (http://127\.0\.0\.1:\d+)') { throw "The bench server did not start: $line" }
 $endpoint = $Matches[1]
 Write-Host "Bench server: $endpoint (pid $($server.Id))"
 #endregion
@@ -202,43 +230,60 @@ try {
     $variants = [ordered]@{
         'Invoke-FcFunction (loop)'          = { foreach ($p in $payloads) { $null = Invoke-FcFunction -FunctionName bench -Payload $p @conn } }
         'Invoke-FcFunction (pipeline)'      = { $null = $payloads | Invoke-FcFunction -FunctionName bench @conn }
-        'HttpClient floor (C#)'             = { param($n, $w) Invoke-Child 'dotnet' @($BenchDll, 'floor', '--endpoint', $endpoint, '--calls', $n, '--warmup', $w, '--warmup-ms', $WarmupMs) }
+        'HttpClient floor (C#)'             = $null
         'Invoke-RestMethod (script-signed)' = { foreach ($i in 1..$payloads.Count) { $null = Invoke-FcRestMethod $endpoint bench $payloadBytes } }
         'FC 2.0 Invoke-FcFunction (pipeline)' = { $null = $payloads | Invoke-FcFunction -FunctionName bench -ServiceName svc @conn }
-        'FC 2.0 HttpClient floor (C#)'      = { param($n, $w) Invoke-Child 'dotnet' @($BenchDll, 'floor', '--endpoint', $endpoint, '--calls', $n, '--warmup', $w, '--warmup-ms', $WarmupMs, '--service', 'svc') }
+        'FC 2.0 HttpClient floor (C#)'      = $null
+    }
+    # External variants are long-lived processes, warmed up once like the in-process ones and timed on request.
+    $floorArgs = @($BenchDll, 'floor', '--endpoint', $endpoint, '--calls', '0', '--warmup', '200', '--warmup-ms', $WarmupMs)
+    $workerSpecs = [ordered]@{
+        'HttpClient floor (C#)'        = @('dotnet', $floorArgs, @{})
+        'FC 2.0 HttpClient floor (C#)' = @('dotnet', ($floorArgs + @('--service', 'svc')), @{})
     }
     if ($node) {
         $script = Join-Path $here 'node/sequential.js'
-        $variants['Node.js SDK @alicloud/fc20230330'] = { param($n, $w) Invoke-Child 'node' @($script, $endpoint, $n, $w, 'fc3', $WarmupMs) $node }
-        $variants['FC 2.0 Node.js SDK @alicloud/fc-open20210406'] = { param($n, $w) Invoke-Child 'node' @($script, $endpoint, $n, $w, 'fc2', $WarmupMs) $node }
+        $variants['Node.js SDK @alicloud/fc20230330'] = $null
+        $variants['FC 2.0 Node.js SDK @alicloud/fc-open20210406'] = $null
+        $workerSpecs['Node.js SDK @alicloud/fc20230330'] = @('node', @($script, $endpoint, '0', '200', 'fc3', $WarmupMs), $node)
+        $workerSpecs['FC 2.0 Node.js SDK @alicloud/fc-open20210406'] = @('node', @($script, $endpoint, '0', '200', 'fc2', $WarmupMs), $node)
     }
-    # External variants time themselves (after their own warm-up); in-process ones are warmed up once here.
-    $external = @($variants.Keys | Where-Object { $_ -match 'floor|Node' })
-    $warmup = [Math]::Min(200, $Calls)
-    $allPayloads = $payloads
-    $payloads = $allPayloads[0..($warmup - 1)]
-    foreach ($name in $variants.Keys | Where-Object { $_ -notin $external }) {
-        $warming = [Diagnostics.Stopwatch]::StartNew()
-        do { & $variants[$name] } while ($warming.ElapsedMilliseconds -lt $WarmupMs)
-    }
-    $payloads = $allPayloads
-
-    $perCall = [ordered]@{}
-    foreach ($name in $variants.Keys) { $perCall[$name] = [Collections.Generic.List[double]]::new() }
-    for ($rep = 1; $rep -le $Repetitions; $rep++) {
-        Write-Host "Sequential, repetition $rep of $($Repetitions): $Calls calls per variant"
-        foreach ($name in $variants.Keys) {
-            if ($name -in $external) {
-                $us = (& $variants[$name] $Calls $warmup | ConvertFrom-Json).perCallUs
-            }
-            else {
-                [GC]::Collect()
-                $watch = [Diagnostics.Stopwatch]::StartNew()
-                & $variants[$name]
-                $us = $watch.Elapsed.TotalMilliseconds * 1000 / $Calls
-            }
-            $perCall[$name].Add($us)
+    $workers = @{}
+    try {
+        foreach ($name in $workerSpecs.Keys) {
+            Write-Host "Warming up: $name"
+            $spec = $workerSpecs[$name]
+            $workers[$name] = Start-TimedWorker $spec[0] $spec[1] $spec[2]
         }
+        $allPayloads = $payloads
+        $payloads = $allPayloads[0..([Math]::Min(200, $Calls) - 1)]
+        foreach ($name in $variants.Keys | Where-Object { -not $workers.Contains($_) }) {
+            Write-Host "Warming up: $name"
+            $warming = [Diagnostics.Stopwatch]::StartNew()
+            do { & $variants[$name] } while ($warming.ElapsedMilliseconds -lt $WarmupMs)
+        }
+        $payloads = $allPayloads
+
+        $perCall = [ordered]@{}
+        foreach ($name in $variants.Keys) { $perCall[$name] = [Collections.Generic.List[double]]::new() }
+        for ($rep = 1; $rep -le $Repetitions; $rep++) {
+            Write-Host "Sequential, repetition $rep of $($Repetitions): $Calls calls per variant"
+            foreach ($name in $variants.Keys) {
+                if ($workers.Contains($name)) {
+                    $us = Measure-TimedWorker $workers[$name] $Calls
+                }
+                else {
+                    [GC]::Collect()
+                    $watch = [Diagnostics.Stopwatch]::StartNew()
+                    & $variants[$name]
+                    $us = $watch.Elapsed.TotalMilliseconds * 1000 / $Calls
+                }
+                $perCall[$name].Add($us)
+            }
+        }
+    }
+    finally {
+        foreach ($w in $workers.Values) { Stop-TimedWorker $w }
     }
     $floor = Get-Median $perCall['HttpClient floor (C#)']
     $floor2 = Get-Median $perCall['FC 2.0 HttpClient floor (C#)']

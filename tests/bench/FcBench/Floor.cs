@@ -14,7 +14,7 @@ namespace FcBench
     /// and signs the request with the module's own code (FcInvocation.BuildRequest, FcRequestBuilder.Build: fresh
     /// date, nonce, body hash and signature, exactly the bytes Invoke-FcFunction sends) and sends it with a plain
     /// HttpClient, reading the whole answer. No PowerShell, no retries, no result object.
-    /// Prints one JSON line: {"calls":N,"elapsedMs":T,"perCallUs":U}.
+    /// Prints one JSON line per timed run: {"calls":N,"elapsedMs":T,"perCallUs":U}.
     /// </summary>
     internal static class Floor
     {
@@ -31,19 +31,39 @@ namespace FcBench
 
             using (var http = new HttpClient(new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(30) })
             {
-                // Warm up by count and by time: tiered JIT needs a while (more than 200 calls on a busy 2-core box)
-                // before the code is at steady state, and steady state is what the floor stands for.
+                // Warm up by count and by time: tiered JIT needs a while (seconds on a busy 2-core box) before the code
+                // is at steady state, and steady state is what the floor stands for.
                 var warming = Stopwatch.StartNew();
                 do RunCalls(http, endpoint, credential, accountId, function_, payloadBytes, Math.Max(1, warmup)).GetAwaiter().GetResult();
                 while (warming.ElapsedMilliseconds < warmupMs);
-                var watch = Stopwatch.StartNew();
-                RunCalls(http, endpoint, credential, accountId, function_, payloadBytes, calls).GetAwaiter().GetResult();
-                watch.Stop();
-                Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                    "{{\"calls\":{0},\"elapsedMs\":{1:0.###},\"perCallUs\":{2:0.###}}}",
-                    calls, watch.Elapsed.TotalMilliseconds, watch.Elapsed.TotalMilliseconds * 1000 / Math.Max(1, calls)));
+
+                // calls > 0: one timed run. calls = 0: a long-lived floor the driver times repeatedly, interleaved with
+                // the other variants; each stdin line is a number of calls, each answer one JSON line; EOF ends it.
+                if (calls > 0) { Report(Time(http, endpoint, credential, accountId, function_, payloadBytes, calls), calls); return 0; }
+                Console.WriteLine("{\"ready\":true}");
+                string line;
+                while ((line = Console.ReadLine()) != null)
+                {
+                    if (!int.TryParse(line.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0) continue;
+                    Report(Time(http, endpoint, credential, accountId, function_, payloadBytes, n), n);
+                }
             }
             return 0;
+        }
+
+        private static TimeSpan Time(HttpClient http, FcEndpoint endpoint, FcCredential credential, string accountId,
+                                     FcFunctionRef function, byte[] payload, int calls)
+        {
+            var watch = Stopwatch.StartNew();
+            RunCalls(http, endpoint, credential, accountId, function, payload, calls).GetAwaiter().GetResult();
+            return watch.Elapsed;
+        }
+
+        private static void Report(TimeSpan elapsed, int calls)
+        {
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{{\"calls\":{0},\"elapsedMs\":{1:0.###},\"perCallUs\":{2:0.###}}}",
+                calls, elapsed.TotalMilliseconds, elapsed.TotalMilliseconds * 1000 / calls));
+            Console.Out.Flush();
         }
 
         private static async Task RunCalls(HttpClient http, FcEndpoint endpoint, FcCredential credential, string accountId,

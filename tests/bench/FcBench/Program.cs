@@ -8,7 +8,8 @@ namespace FcBench
     /// Entry point of the benchmark helper. Two modes, both driven by tests/bench/Invoke-FcBenchmark.ps1:
     ///   serve [--port N]                                  the loopback FC server (see <see cref="BenchServer"/>)
     ///   floor --endpoint URI [--calls N] [--warmup N] [--warmup-ms T] [--function F] [--service S] [--payload TEXT]
-    ///                                                     the raw HttpClient floor (see <see cref="Floor"/>)
+    ///                                                     the raw HttpClient floor (see <see cref="Floor"/>); --calls 0
+    ///                                                     keeps it running, timing the number of calls read from each stdin line
     /// </summary>
     internal static class Program
     {

@@ -3,7 +3,8 @@
 // that ./build.ps1 -Task Bench installed into out/bench/node.
 //   node sequential.js <endpoint http://127.0.0.1:port> <calls> <warmup calls> <fc3|fc2> [<warmup ms>]
 // Warm-up runs at least <warmup calls> and at least <warmup ms> (V8 optimises hot code after a while).
-// Prints one JSON line: {"calls":N,"elapsedMs":T,"perCallUs":U}.
+// Prints one JSON line per timed run: {"calls":N,"elapsedMs":T,"perCallUs":U}. With <calls> 0 it stays up and times
+// the number of calls read from each stdin line (the benchmark interleaves it with the other variants that way).
 'use strict';
 const { Readable } = require('stream');
 
@@ -50,12 +51,26 @@ async function run(invoke, n) {
   }
 }
 
+function report(n, elapsedMs) {
+  console.log(JSON.stringify({ calls: n, elapsedMs, perCallUs: elapsedMs * 1000 / n }));
+}
+
+async function timed(invoke, n) {
+  const started = process.hrtime.bigint();
+  await run(invoke, n);
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
 (async () => {
   const invoke = api === 'fc2' ? fc2Invoker() : fc3Invoker();
   const warming = Date.now();
   do await run(invoke, warmup); while (Date.now() - warming < warmupMs);
-  const started = process.hrtime.bigint();
-  await run(invoke, calls);
-  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-  console.log(JSON.stringify({ calls, elapsedMs, perCallUs: elapsedMs * 1000 / calls }));
+  if (calls > 0) { report(calls, await timed(invoke, calls)); return; }
+  // calls = 0: long-lived; each stdin line is a number of calls to time, each answer one JSON line; EOF ends it.
+  console.log(JSON.stringify({ ready: true }));
+  const lines = require('readline').createInterface({ input: process.stdin });
+  for await (const line of lines) {
+    const n = parseInt(line, 10);
+    if (n > 0) report(n, await timed(invoke, n));
+  }
 })().catch(err => { console.error(err && err.stack || err); process.exit(1); });
