@@ -313,6 +313,7 @@ try {
             $ideal = $limit * 1000.0 / $FanOutLatencyMs
             $throughput = [Collections.Generic.List[double]]::new()
             $peaks = [Collections.Generic.List[double]]::new()
+            $befores = [Collections.Generic.List[double]]::new()
             $inFlight = [Collections.Generic.List[double]]::new()
             for ($rep = 1; $rep -le $FanOutRepetitions; $rep++) {
                 Write-Host "Fan-out, -ThrottleLimit $limit, repetition $rep of $($FanOutRepetitions): $count calls at $FanOutLatencyMs ms"
@@ -320,6 +321,7 @@ try {
                 $r = Invoke-BenchChild @{ Mode = 'FanOut'; Count = $count; ThrottleLimit = $limit; LatencyMs = $FanOutLatencyMs }
                 $throughput.Add($count * 1000.0 / $r.elapsedMs)
                 $peaks.Add($r.peakWorkingSet / 1MB)
+                $befores.Add($r.workingSetBefore / 1MB)
                 $inFlight.Add((Invoke-Server Get '/stats').maxInFlight)
             }
             $m = Get-Median $throughput
@@ -330,7 +332,8 @@ try {
             if ($count -eq $FanOutCount) {
                 $target = if ($limit -eq 32) { '< 150 MB' }
                 $met = if ($limit -eq 32) { (Get-Median $peaks) -lt 150 }
-                Add-Row 'memory' "$count-invocation fan-out, -ThrottleLimit $limit (peak working set)" $peaks 'MB' $null $null $target $met
+                Add-Row 'memory' "$count-invocation fan-out, -ThrottleLimit $limit (peak working set)" $peaks 'MB' $null $null $target $met `
+                    ("whole pwsh process; {0:0} MB before the run (pwsh, module, warm-up)" -f (Get-Median $befores))
             }
         }
     }
