@@ -83,7 +83,12 @@ namespace FcInvoke.Commands
                 var request = ConnectionRequest();
                 try
                 {
-                    _client = new FcClient(Run((log, ct) => FcConnectionResolver.ResolveAsync(request, null, log, ct)));
+                    // Planning needs no network; only a missing account id for the account endpoint is looked up (STS).
+                    // Doing the common case here, without a thread hop, keeps a loop of single invocations cheap.
+                    var plan = FcConnectionResolver.Plan(request, ProcessEnvironment.Instance);
+                    if (plan.Endpoint == null && plan.AccountId == null)
+                        Run(async (log, ct) => { await FcConnectionResolver.CompleteAccountIdAsync(plan, ProcessEnvironment.Instance, log, ct).ConfigureAwait(false); return true; });
+                    _client = new FcClient(FcConnectionResolver.Connect(plan));
                 }
                 catch (FcCredentialException ex)
                 {
