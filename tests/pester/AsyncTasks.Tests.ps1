@@ -93,6 +93,7 @@ Describe 'Async tasks on API <Api>' -ForEach @(
         It 'sorts descending, stops at -First, and includes payloads only when asked' {
             (Get-FcAsyncTask work -TaskIdPrefix $tag -SortOrder Descending @Svc @conn).TaskId | Should -Be $ids[3..0]
             (Get-FcAsyncTask work -TaskIdPrefix $tag -First 2 @Svc @conn).TaskId | Should -Be $ids[0..1]
+            (Get-FcAsyncTask work -TaskIdPrefix $tag -Skip 1 -First 2 @Svc @conn).TaskId | Should -Be $ids[1..2]
             Get-FcAsyncTask work -TaskIdPrefix $tag @Svc @conn | Where-Object Payload | Should -BeNullOrEmpty
             (Get-FcAsyncTask work -TaskIdPrefix $tag -IncludePayload @Svc @conn).Payload | Should -Be @('0', '1', '2', '3')
         }

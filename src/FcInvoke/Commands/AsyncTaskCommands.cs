@@ -9,7 +9,7 @@ namespace FcInvoke.Commands
     public enum FcSortOrder { Ascending, Descending }
 
     /// <summary>Get-FcAsyncTask: one task by id, or the function's tasks page by page, filtered.</summary>
-    [Cmdlet(VerbsCommon.Get, "FcAsyncTask", DefaultParameterSetName = ListSet)]
+    [Cmdlet(VerbsCommon.Get, "FcAsyncTask", DefaultParameterSetName = ListSet, SupportsPaging = true)]
     [OutputType(typeof(FcAsyncTask))]
     public sealed class GetFcAsyncTaskCommand : FcFunctionCmdlet
     {
@@ -44,11 +44,6 @@ namespace FcInvoke.Commands
         [Parameter(ParameterSetName = ListSet)]
         public SwitchParameter IncludePayload { get; set; }
 
-        /// <summary>Stop after this many tasks.</summary>
-        [Parameter(ParameterSetName = ListSet)]
-        [ValidateRange(1, int.MaxValue)]
-        public int First { get; set; }
-
         protected override void ProcessRecord()
         {
             if (ParameterSetName == OneSet) GetOne();
@@ -72,7 +67,7 @@ namespace FcInvoke.Commands
 
         private void List()
         {
-            if (!CheckIdentity(FunctionName)) return;
+            if (PagingSatisfied || !CheckIdentity(FunctionName)) return;
             var bound = MyInvocation.BoundParameters;
             var statuses = Status == null ? null : new HashSet<string>(Status, StringComparer.OrdinalIgnoreCase);
             bool filteredHere = statuses != null && statuses.Count > 1;
@@ -86,26 +81,12 @@ namespace FcInvoke.Commands
                 Descending = bound.ContainsKey(nameof(SortOrder)) ? SortOrder == FcSortOrder.Descending : (bool?)null,
                 IncludePayload = IncludePayload.IsPresent,
             };
-            int written = 0;
-            try
-            {
-                do
-                {
-                    if (First > 0 && !filteredHere) query.Limit = Math.Min(100, First - written);
-                    var (tasks, next) = Run((log, ct) => FcAsyncTasks.ListPageAsync(Client, Function, query, CallOptions(0), log, ct));
-                    foreach (var task in tasks)
-                    {
-                        if (statuses != null && !statuses.Contains(task.Status ?? string.Empty)) continue;
-                        WriteObject(task);
-                        if (First > 0 && ++written >= First) return;
-                    }
-                    query.NextToken = next;
-                } while (query.NextToken != null);
-            }
-            catch (Exception ex) when (TryWriteFcError(ex, FunctionName))
-            {
-            }
+            // Several statuses are filtered here, so a page may hold fewer wanted tasks than it asked for.
+            WritePages(query, (q, log, ct) => FcAsyncTasks.ListPageAsync(Client, Function, q, CallOptions(0), log, ct),
+                       task => !filteredHere || statuses.Contains(task.Status ?? string.Empty), FunctionName, limitToWanted: !filteredHere);
         }
+
+        protected override void EndProcessing() => WriteTotalCountIfAsked();
     }
 
     /// <summary>Stop-FcAsyncTask: stops a running or queued task.</summary>

@@ -258,8 +258,9 @@ namespace FcInvoke.Commands
         /// -Skip and -First of a SupportsPaging cmdlet; stops asking FC as soon as -First is satisfied.
         /// Returns false when a page failed (the error is written).
         /// </summary>
-        internal bool WritePages<T>(FcListQuery query, Func<FcListQuery, IFcLog, CancellationToken, Task<FcPage<T>>> fetch,
-                                    Func<T, bool> keep, object target, bool limitToWanted)
+        internal bool WritePages<TQuery, T>(TQuery query, Func<TQuery, IFcLog, CancellationToken, Task<FcPage<T>>> fetch,
+                                            Func<T, bool> keep, object target, bool limitToWanted)
+            where TQuery : IFcPagedQuery
         {
             var paging = PagingParameters;
             do

@@ -8,7 +8,7 @@ using System.Threading.Tasks;
 namespace FcInvoke.Core
 {
     /// <summary>Filters of a task listing, in the module's terms; mapped to each API version's query names here.</summary>
-    internal sealed class FcTaskListQuery
+    internal sealed class FcTaskListQuery : IFcPagedQuery
     {
         public string Status { get; set; }
         public string IdPrefix { get; set; }
@@ -35,8 +35,8 @@ namespace FcInvoke.Core
                 return FromJson(doc.RootElement, fn);
         }
 
-        public static async Task<(List<FcAsyncTask> tasks, string nextToken)> ListPageAsync(FcClient client, FcFunctionRef fn, FcTaskListQuery query,
-                                                                                           FcCallOptions options, IFcLog log, CancellationToken ct)
+        public static async Task<FcPage<FcAsyncTask>> ListPageAsync(FcClient client, FcFunctionRef fn, FcTaskListQuery query,
+                                                                    FcCallOptions options, IFcLog log, CancellationToken ct)
         {
             var request = BuildListRequest(fn, query);
             var response = await client.SendAsync(request, options, log, ct).ConfigureAwait(false);
@@ -55,7 +55,7 @@ namespace FcInvoke.Core
                             next = p.Value.GetString();
                     }
                 }
-                return (tasks, string.IsNullOrEmpty(next) ? null : next);
+                return new FcPage<FcAsyncTask>(tasks, next);
             }
         }
 

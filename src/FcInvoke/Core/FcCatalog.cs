@@ -8,7 +8,15 @@ using System.Threading.Tasks;
 namespace FcInvoke.Core
 {
     /// <summary>What a list call asks for: a name prefix, a page size and where to continue.</summary>
-    internal sealed class FcListQuery
+    /// <summary>What paging needs of any list query: the page size to ask for and where to continue.</summary>
+    internal interface IFcPagedQuery
+    {
+        /// <summary>1 to 100; 0 leaves FC's default.</summary>
+        int Limit { get; set; }
+        string NextToken { get; set; }
+    }
+
+    internal sealed class FcListQuery : IFcPagedQuery
     {
         public const int MaxPageSize = 100;
 
