@@ -1,5 +1,7 @@
 @{
     RootModule           = 'FcInvoke.dll'
+    # The emulator's cmdlets live in their own assembly, which uses FcInvoke.Core but never the cmdlet assembly.
+    NestedModules        = @('FcInvoke.Emulator.dll')
     ModuleVersion        = '0.1.0'
     GUID                 = 'ccc58a2f-caa5-4f11-94c0-c5a596614f07'
     Author               = 'FcInvoke contributors'
@@ -8,7 +10,6 @@
     Description          = 'Invoke Alibaba Cloud Function Compute (FC 2.0 and 3.0) functions from PowerShell: signed sync and async invocations with logs, typed results and errors, function and service discovery, tab completion, and a local FC emulator for offline runbook testing.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Core', 'Desktop')
-    TypesToProcess       = @('FcInvoke.Types.ps1xml')
     FormatsToProcess     = @('FcInvoke.Format.ps1xml')
     CmdletsToExport      = @(
         'Invoke-FcFunction'
@@ -32,6 +33,10 @@
         'FcInvoke.psd1'
         'FcInvoke.dll'
         'FcInvoke.pdb'
+        'FcInvoke.Core.dll'
+        'FcInvoke.Core.pdb'
+        'FcInvoke.Emulator.dll'
+        'FcInvoke.Emulator.pdb'
         'dependencies/Microsoft.Bcl.AsyncInterfaces.dll'
         'dependencies/System.Buffers.dll'
         'dependencies/System.Memory.dll'
@@ -40,9 +45,9 @@
         'dependencies/System.Text.Encodings.Web.dll'
         'dependencies/System.Text.Json.dll'
         'dependencies/System.Threading.Tasks.Extensions.dll'
-        'FcInvoke.Types.ps1xml'
         'FcInvoke.Format.ps1xml'
         'en-US/FcInvoke.dll-Help.xml'
+        'en-US/FcInvoke.Emulator.dll-Help.xml'
         'en-US/about_FcInvoke.help.txt'
         'README.md'
         'CHANGELOG.md'

@@ -3,7 +3,7 @@
 .SYNOPSIS
     Builds, tests, demonstrates and packages the FcInvoke module.
 .DESCRIPTION
-    Build    compiles src/FcInvoke and lays out an importable module in out/FcInvoke.
+    Build    compiles src/FcInvoke (with src/FcInvoke.Core) and src/FcInvoke.Emulator and lays out an importable module in out/FcInvoke.
     Test     builds, runs the xunit tests and the Pester tests (in a fresh pwsh, against out/FcInvoke),
              and prints one line "tests: N passed, M failed"; exits non-zero on any failure.
     Demo     builds, starts the local FC emulator and invokes a demo function sync and async.
@@ -42,14 +42,18 @@ function Invoke-Native {
 function Invoke-Build {
     $bin = Join-Path $out 'bin'
     # publish (not build) so the package dependencies Windows PowerShell 5.1 needs are collected too.
-    Invoke-Native dotnet @('publish', (Join-Path $root 'src/FcInvoke/FcInvoke.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-o', $bin)
+    foreach ($project in 'FcInvoke', 'FcInvoke.Emulator') {
+        Invoke-Native dotnet @('publish', (Join-Path $root "src/$project/$project.csproj"), '-c', $Configuration, '--nologo', '-v', 'quiet', '-o', $bin)
+    }
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $moduleOut
-    Copy-Item (Join-Path $bin 'FcInvoke.dll'), (Join-Path $bin 'FcInvoke.pdb') $moduleOut
+    # The module's own assemblies sit next to the manifest; everything else is a third-party dependency.
+    $own = 'FcInvoke', 'FcInvoke.Core', 'FcInvoke.Emulator'
+    foreach ($name in $own) { Copy-Item (Join-Path $bin "$name.dll"), (Join-Path $bin "$name.pdb") $moduleOut }
     # Loaded only on .NET Framework (see FcModuleInitializer); pwsh 7 uses its own System.Text.Json.
     $dependencies = New-Item -ItemType Directory -Path (Join-Path $moduleOut 'dependencies')
-    Get-ChildItem $bin -Filter *.dll | Where-Object Name -ne 'FcInvoke.dll' | Copy-Item -Destination $dependencies
-    Copy-Item (Join-Path $root 'src/FcInvoke/FcInvoke.Format.ps1xml'), (Join-Path $root 'src/FcInvoke/FcInvoke.Types.ps1xml') $moduleOut
+    Get-ChildItem $bin -Filter *.dll | Where-Object { $_.BaseName -notin $own } | Copy-Item -Destination $dependencies
+    Copy-Item (Join-Path $root 'src/FcInvoke/FcInvoke.Format.ps1xml') $moduleOut
     Copy-Item (Join-Path $root 'README.md'), (Join-Path $root 'CHANGELOG.md') $moduleOut
     Write-ModuleManifest -Destination (Join-Path $moduleOut 'FcInvoke.psd1')
     Invoke-HelpBuild

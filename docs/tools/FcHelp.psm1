@@ -241,7 +241,9 @@ function Export-FcMamlHelp {
     param(
         [Parameter(Mandatory)] [string] $HelpPath,
         [Parameter(Mandatory)] [string] $ModuleName,
-        [Parameter(Mandatory)] [string] $OutputPath
+        [Parameter(Mandatory)] [string] $OutputPath,
+        # Only these cmdlets (PowerShell looks a cmdlet's help up in <its assembly's file name>-Help.xml).
+        [string[]] $CmdletName
     )
     $module = Get-Module $ModuleName
     if (-not $module) { throw "Import the module '$ModuleName' before generating its help." }
@@ -254,7 +256,7 @@ function Export-FcMamlHelp {
     $root.SetAttribute('schema', 'maml')
     $null = $doc.AppendChild($root)
 
-    foreach ($name in ($module.ExportedCmdlets.Keys | Sort-Object)) {
+    foreach ($name in ($module.ExportedCmdlets.Keys | Where-Object { -not $CmdletName -or $_ -in $CmdletName } | Sort-Object)) {
         $pagePath = Join-Path $HelpPath "$name.md"
         if (-not (Test-Path $pagePath)) { continue }
         $page = Read-FcHelpPage $pagePath

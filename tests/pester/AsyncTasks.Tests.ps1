@@ -106,7 +106,7 @@ Describe 'Async tasks on API <Api>' -ForEach @(
     It 'follows nextToken over several pages (250 tasks)' {
         $tag = "page$($Api -replace '-')"
         1..250 | ForEach-Object { $null = Invoke-FcFunction bulk "$_" -AsyncTaskId "$tag-$('{0:d3}' -f $_)" @Svc @conn }
-        $emu.ResetCounters()
+        Reset-FcTestEmulator $emu
         $list = Get-FcAsyncTask bulk -TaskIdPrefix $tag @Svc @conn
         $list.Count | Should -Be 250
         ($list.TaskId | Sort-Object -Unique).Count | Should -Be 250

@@ -78,3 +78,39 @@ function Invoke-FcTestPwsh {
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("`$ProgressPreference = 'SilentlyContinue'`n" + $Script))
     & $exe @prefix -NoProfile -NonInteractive -EncodedCommand $encoded
 }
+
+# ---- Test hooks: internal members of the module, reached by reflection (PSResourceGet's InternalHooks idea), so the
+# ---- public surface stays what users are promised.
+function Invoke-FcTestHook {
+    # Calls an internal (or public) instance method of a module object, e.g. the emulator's AcceptKey.
+    param([Parameter(Mandatory)] $Target, [Parameter(Mandatory)] [string] $Method, [object[]] $ArgumentList = @())
+    $flags = [Reflection.BindingFlags]'Instance,Public,NonPublic'
+    $info = $Target.GetType().GetMethod($Method, $flags)
+    if (-not $info) { throw "No method '$Method' on $($Target.GetType().FullName)." }
+    $info.Invoke($Target, $ArgumentList)
+}
+
+function Set-FcTestEmulatorFaults {
+    # Replaces a running emulator's injected faults; no rates clears them. Takes FcEmulatorFaults' constructor arguments.
+    param([Parameter(Mandatory)] $Emulator, [object[]] $Rates = @())
+    $faults = if ($Rates.Count -eq 0) { $null } else { New-Object FcInvoke.Emulator.FcEmulatorFaults -ArgumentList $Rates }
+    $Emulator.GetType().GetProperty('Faults').GetSetMethod($true).Invoke($Emulator, @([FcInvoke.Emulator.FcEmulatorFaults]$faults))
+}
+
+function Reset-FcTestEmulator {
+    # Forgets the emulator's request journal and execution counts.
+    param([Parameter(Mandatory)] $Emulator)
+    $null = Invoke-FcTestHook $Emulator ResetCounters
+}
+
+function Add-FcTestEmulatorKey {
+    # Makes the emulator accept another key pair (with a token: an STS credential).
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $AccessKeyId, [Parameter(Mandatory)] [string] $AccessKeySecret, [string] $SecurityToken)
+    $null = Invoke-FcTestHook $Emulator AcceptKey @($AccessKeyId, $AccessKeySecret, $SecurityToken)
+}
+
+function Clear-FcTestCompletionCache {
+    # Completers cache FC's answers for a minute; tests that count requests start from an empty cache.
+    $type = (Get-Command Invoke-FcFunction).ImplementingType.Assembly.GetType('FcInvoke.Commands.FcRemoteCompleter')
+    $null = $type.GetMethod('ClearCache', [Reflection.BindingFlags]'NonPublic,Static').Invoke($null, @())
+}

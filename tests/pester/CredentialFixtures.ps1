@@ -14,7 +14,11 @@ $script:FixtureLoop = {
             SecurityToken   = "$($Prefix)Token$n" + [guid]::NewGuid().ToString('N')
             Expiration      = [DateTime]::UtcNow.AddSeconds($State.LifetimeSec).ToString('yyyy-MM-ddTHH:mm:ssZ')
         }
-        if ($State.Emulator) { $State.Emulator.AcceptKey($credential.AccessKeyId, $credential.AccessKeySecret, $credential.SecurityToken) }
+        if ($State.Emulator) {
+            # The emulator's internal AcceptKey (this runspace does not have Common.ps1's Add-FcTestEmulatorKey).
+            $accept = $State.Emulator.GetType().GetMethod('AcceptKey', [Reflection.BindingFlags]'Instance,NonPublic')
+            $null = $accept.Invoke($State.Emulator, @($credential.AccessKeyId, $credential.AccessKeySecret, $credential.SecurityToken))
+        }
         $null = $State.Issued.Add([pscustomobject]$credential)
         $credential
     }

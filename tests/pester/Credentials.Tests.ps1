@@ -13,7 +13,7 @@ BeforeAll {
     $script:keys = @{}
     foreach ($name in 'ENV1', 'DEV1', 'PRD1', 'INI1', 'SES1', 'CTX1', 'PRM1') {
         $keys[$name] = New-TestKey $name
-        $emu.AcceptKey($keys[$name].Id, $keys[$name].Secret)
+        Add-FcTestEmulatorKey $emu $keys[$name].Id $keys[$name].Secret
     }
     $keys['BAD1'] = New-TestKey 'BAD1'  # never accepted: precedence picking it makes the call fail
 
@@ -354,7 +354,7 @@ Describe 'Precedence: parameters, then -Context, then the session default, then 
     It 'uses a context''s endpoint unless -Endpoint is given' {
         $other = Start-FcEmulator -Function @{ 'echo' = { 'other' } }
         try {
-            $other.AcceptKey($keys.CTX1.Id, $keys.CTX1.Secret)
+            Add-FcTestEmulatorKey $other $keys.CTX1.Id $keys.CTX1.Secret
             $ctx = Connect-FcAccount -Credential $good.Context -Endpoint $other.Endpoint
             (Invoke-FcFunction echo 'x' -Context $ctx).Result | Should -Be 'other'
             (Invoke-FcFunction echo 'x' -Context $ctx @at).Result | Should -Be 'x'

@@ -39,19 +39,19 @@ Describe 'Get-FcFunction' {
     }
 
     It 'sends the literal prefix of a wildcard to FC and matches the rest itself' {
-        $emu.ResetCounters()
+        Reset-FcTestEmulator $emu
         (Get-FcFunction 'job-[13]' @conn).FunctionName | Should -Be @('job-1', 'job-3')
         (Get-Requests '/2023-03-30/functions?*prefix=job-*').Count | Should -Be 1
     }
 
     It 'follows nextToken across pages' {
-        $emu.ResetCounters()
+        Reset-FcTestEmulator $emu
         (Get-FcFunction 'job-*' -PageSize 3 @conn).Count | Should -Be 7
         (Get-Requests '/2023-03-30/functions?*').Count | Should -Be 3
     }
 
     It 'stops asking FC once -First is satisfied, and honours -Skip' {
-        $emu.ResetCounters()
+        Reset-FcTestEmulator $emu
         (Get-FcFunction 'job-*' -First 2 -Skip 1 -PageSize 100 @conn).FunctionName | Should -Be @('job-2', 'job-3')
         $requests = Get-Requests '/2023-03-30/functions?*'
         $requests.Count | Should -Be 1
@@ -75,7 +75,7 @@ Describe 'Get-FcFunction' {
     }
 
     It 'rejects an invalid name before sending anything' {
-        $emu.ResetCounters()
+        Reset-FcTestEmulator $emu
         { Get-FcFunction '9bad' @conn -ErrorAction Stop } | Should -Throw -ErrorId 'FcInvalidName,FcInvoke.Commands.GetFcFunctionCommand'
         $emu.RequestCount | Should -Be 0
     }
@@ -102,7 +102,7 @@ Describe 'Get-FcService' {
 
 Describe 'Piping functions into Invoke-FcFunction' {
     It 'invokes each piped function once, with no payload (the object is not the event)' {
-        $emu.ResetCounters()
+        Reset-FcTestEmulator $emu
         $results = Get-FcFunction 'job-[12]' @conn | Invoke-FcFunction @conn
         $results.Result | Should -Be @('ran with []', 'ran with []')
         $emu.ExecutionCounts['job-1'] | Should -Be 1

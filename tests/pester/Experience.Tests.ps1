@@ -62,7 +62,7 @@ Describe 'Format views and type members' {
 }
 
 Describe 'Argument completion' {
-    BeforeEach { [FcInvoke.Commands.FcRemoteCompleter].GetMethod('ClearCache', [Reflection.BindingFlags]'NonPublic,Static').Invoke($null, @()) }
+    BeforeEach { Clear-FcTestCompletionCache }
 
     It 'completes -Region from the FC regions, offline' {
         Complete-FcTest 'Invoke-FcFunction -Region ap-southeast-' | Should -Contain 'ap-southeast-1'
@@ -132,7 +132,7 @@ Describe 'Argument completion' {
 
 Describe 'Invoke-FcFunction -WhatIf' {
     It 'shows the exact signed request, redacted, and sends nothing' {
-        $emu.ResetCounters()
+        Reset-FcTestEmulator $emu
         $text = Get-FcTestHostOutput { $script:whatIfOutput = Invoke-FcFunction hello -ServiceName svc -Qualifier prod -Payload '{"k":"v"}' -WhatIf @conn }
         $script:whatIfOutput | Should -BeNullOrEmpty
         $emu.RequestCount | Should -Be 0

@@ -157,7 +157,7 @@ Describe 'Invoke-FcFunction -ThrottleLimit' {
     }
 
     It 'writes retry messages from worker threads to -Verbose on the pipeline thread' {
-        $emu.Faults = [FcInvoke.Emulator.FcEmulatorFaults]::new(1.0)
+        Set-FcTestEmulatorFaults $emu @(1.0)
         try {
             $ps = New-IsolatedPowerShell
             $null = $ps.AddScript({ param($c) 1..3 | Invoke-FcFunction echo @c -ThrottleLimit 3 -MaxRetries 2 -Verbose }).AddArgument($conn)
@@ -167,7 +167,7 @@ Describe 'Invoke-FcFunction -ThrottleLimit' {
             @($ps.Streams.Verbose | Where-Object Message -match 'answered 429 ResourceExhausted; retrying in \d+ ms') | Should -HaveCount 6
             $ps.Dispose()
         }
-        finally { $emu.Faults = $null }
+        finally { Set-FcTestEmulatorFaults $emu }
     }
 
     It 'works inside ForEach-Object -Parallel and thread jobs, sharing the client and the emulator' {

@@ -8,18 +8,21 @@ BeforeAll {
 }
 
 Describe 'Help files in the built module' {
-    It 'has well-formed MAML with one command entry per exported cmdlet' {
-        $path = Join-Path $moduleDir 'en-US/FcInvoke.dll-Help.xml'
-        $xml = [xml](Get-Content $path -Raw)
-        $ns = [System.Xml.XmlNamespaceManager]::new($xml.NameTable)
-        $ns.AddNamespace('command', 'http://schemas.microsoft.com/maml/dev/command/2004/10')
-        $names = @($xml.SelectNodes('//command:command/command:details/command:name', $ns) | ForEach-Object InnerText | Sort-Object)
-        $names | Should -Be $cmdlets
+    It 'has well-formed MAML, one file per assembly, with one command entry per exported cmdlet' {
+        $names = foreach ($command in (Get-Module FcInvoke).ExportedCmdlets.Values) {
+            # PowerShell looks a cmdlet's help up in <its assembly's file name>-Help.xml.
+            $path = Join-Path $moduleDir ('en-US/' + (Split-Path $command.HelpFile -Leaf))
+            $xml = [xml](Get-Content $path -Raw)
+            $ns = [System.Xml.XmlNamespaceManager]::new($xml.NameTable)
+            $ns.AddNamespace('command', 'http://schemas.microsoft.com/maml/dev/command/2004/10')
+            $xml.SelectNodes('//command:command/command:details/command:name', $ns) | ForEach-Object InnerText | Where-Object { $_ -eq $command.Name }
+        }
+        @($names | Sort-Object) | Should -Be $cmdlets
     }
 
     It 'shows synopsis, syntax, every parameter, inputs, outputs and examples with Get-Help -Full in a fresh pwsh' {
         $json = Invoke-FcTestPwsh @"
-Import-Module '$((Get-Module FcInvoke).Path)'
+Import-Module '$FcTestModulePath'
 `$common = [System.Management.Automation.Cmdlet]::CommonParameters
 @(foreach (`$name in (Get-Module FcInvoke).ExportedCmdlets.Keys) {
     `$help = Get-Help `$name -Full
@@ -53,7 +56,7 @@ Import-Module '$((Get-Module FcInvoke).Path)'
     }
 
     It 'shows about_FcInvoke, with the concepts, credential chain, error handling and a cookbook, in a fresh pwsh' {
-        $text = (Invoke-FcTestPwsh "Import-Module '$((Get-Module FcInvoke).Path)'; Get-Help about_FcInvoke | Out-String -Width 200") -join "`n"
+        $text = (Invoke-FcTestPwsh "Import-Module '$FcTestModulePath'; Get-Help about_FcInvoke | Out-String -Width 200") -join "`n"
         foreach ($needle in 'FC 2.0 AND FC 3.0', 'SYNC AND ASYNC', 'ASYNC TASKS', 'THE EMULATOR', 'THE CREDENTIAL CHAIN',
                             'ERROR HANDLING IN RUNBOOKS', '-ErrorAction Stop', 'FcServiceException', 'FcFunctionError', 'COOKBOOK') {
             $text | Should -Match ([regex]::Escape($needle))

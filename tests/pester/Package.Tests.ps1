@@ -34,13 +34,14 @@ Describe 'The package' -Skip:$noPackage {
         foreach ($key in 'FunctionsToExport', 'VariablesToExport', 'AliasesToExport') { @($data[$key]).Count | Should -Be 0 -Because "$key must be an explicit empty list" }
         ($data.CmdletsToExport | Sort-Object) | Should -Be @((Get-Module FcInvoke).ExportedCmdlets.Keys | Sort-Object)
         $data.FormatsToProcess | Should -Be 'FcInvoke.Format.ps1xml'
-        $data.TypesToProcess | Should -Be 'FcInvoke.Types.ps1xml'
+        $data.NestedModules | Should -Be 'FcInvoke.Emulator.dll'
     }
 
     It 'ships exactly the files of its FileList, help and views included' {
         $files = Get-ChildItem $folder -Recurse -File | ForEach-Object { [IO.Path]::GetRelativePath($folder, $_.FullName).Replace('\', '/') } | Sort-Object
         $files | Should -Be @($data.FileList | Sort-Object)
         $data.FileList | Should -Contain 'en-US/FcInvoke.dll-Help.xml'
+        $data.FileList | Should -Contain 'en-US/FcInvoke.Emulator.dll-Help.xml'
         $data.FileList | Should -Contain 'en-US/about_FcInvoke.help.txt'
         $data.FileList | Should -Contain 'FcInvoke.Format.ps1xml'
     }

@@ -43,9 +43,9 @@ Describe 'Throttling (429): retried, never run twice' {
     }
 
     It 'reports throttling as a per-input error when retries are disabled (-MaxRetries 0)' {
-        $emu.Faults = [FcInvoke.Emulator.FcEmulatorFaults]::new(1.0)
+        Set-FcTestEmulatorFaults $emu @(1.0)
         try {
-            $emu.ResetCounters()
+            Reset-FcTestEmulator $emu
             $r = 'a', 'b', 'c' | Invoke-FcFunction echo @conn -ThrottleLimit 3 -MaxRetries 0 -ErrorVariable errs -ErrorAction SilentlyContinue
             $r | Should -BeNullOrEmpty
             $errs | Should -HaveCount 3
@@ -59,7 +59,7 @@ Describe 'Throttling (429): retried, never run twice' {
             (Get-Invocations $emu) | Should -HaveCount 3
             $emu.InputExecutionCounts.Count | Should -Be 0
         }
-        finally { $emu.Faults = $null }
+        finally { Set-FcTestEmulatorFaults $emu }
     }
 }
 
@@ -115,9 +115,9 @@ Describe 'Reads under faults: resent on 5xx and dropped connections' {
     AfterAll { $emu | Stop-FcEmulator }
 
     It 'gets an async task every time although 30% of the requests fail before an answer' {
-        $emu.Faults = [FcInvoke.Emulator.FcEmulatorFaults]::new(0, 0.15, 0.15)
+        Set-FcTestEmulatorFaults $emu @(0, 0.15, 0.15)
         try {
-            $emu.ResetCounters()
+            Reset-FcTestEmulator $emu
             $tasks = 1..20 | ForEach-Object { Get-FcAsyncTask echo -TaskId 'read-me' @conn -MaxRetries 10 }
             $tasks | Should -HaveCount 20
             $tasks.TaskId | Select-Object -Unique | Should -Be 'read-me'
@@ -125,7 +125,7 @@ Describe 'Reads under faults: resent on 5xx and dropped connections' {
             $gets.Count | Should -BeGreaterThan 20
             @($gets | Where-Object Fault -eq 'ServerError').Count + @($gets | Where-Object Fault -eq 'Drop').Count | Should -Be ($gets.Count - 20)
         }
-        finally { $emu.Faults = $null }
+        finally { Set-FcTestEmulatorFaults $emu }
     }
 }
 
@@ -165,9 +165,9 @@ Describe 'Timeouts, refused connections, latency, large payloads' {
     }
 
     It 'adds -LatencyMs before answering' {
-        $emu.Faults = [FcInvoke.Emulator.FcEmulatorFaults]::new(0, 0, 0, 0, 0, 300)
+        Set-FcTestEmulatorFaults $emu @(0, 0, 0, 0, 0, 300)
         try { (Invoke-FcFunction echo 'x' @conn).Elapsed.TotalMilliseconds | Should -BeGreaterOrEqual 300 }
-        finally { $emu.Faults = $null }
+        finally { Set-FcTestEmulatorFaults $emu }
     }
 
     It 'refuses fault rates that add up to more than 1' {

@@ -14,7 +14,7 @@ using FcInvoke.Credentials;
 namespace FcInvoke.Commands
 {
     /// <summary>-Region: the FC regions, with their locations as tool tips.</summary>
-    public sealed class FcRegionCompleter : IArgumentCompleter
+    internal sealed class FcRegionCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
                                                               CommandAst commandAst, IDictionary fakeBoundParameters) =>
@@ -22,7 +22,7 @@ namespace FcInvoke.Commands
     }
 
     /// <summary>-FunctionName: the functions of the account (FC 3.0), or of -ServiceName (FC 2.0).</summary>
-    public sealed class FcFunctionNameCompleter : FcRemoteCompleter
+    internal sealed class FcFunctionNameCompleter : FcRemoteCompleter
     {
         protected override string CacheKey(IDictionary bound) => "functions|" + FcCompletion.Text(bound, "ServiceName");
 
@@ -42,7 +42,7 @@ namespace FcInvoke.Commands
     }
 
     /// <summary>-ServiceName: the FC 2.0 services of the account.</summary>
-    public sealed class FcServiceNameCompleter : FcRemoteCompleter
+    internal sealed class FcServiceNameCompleter : FcRemoteCompleter
     {
         protected override string CacheKey(IDictionary bound) => "services";
 
@@ -61,7 +61,7 @@ namespace FcInvoke.Commands
     }
 
     /// <summary>-Qualifier: LATEST, the aliases and the versions of the function named on the command line.</summary>
-    public sealed class FcQualifierCompleter : FcRemoteCompleter
+    internal sealed class FcQualifierCompleter : FcRemoteCompleter
     {
         protected override string CacheKey(IDictionary bound) =>
             "qualifiers|" + FcCompletion.Text(bound, "ServiceName") + "|" + FcCompletion.Text(bound, "FunctionName");
@@ -79,7 +79,7 @@ namespace FcInvoke.Commands
     /// command line (or the session's defaults), each lookup is bounded to <see cref="Budget"/>, answers are cached for
     /// <see cref="Lifetime"/> (failures for <see cref="FailureLifetime"/>), and any failure yields no completions, never an error.
     /// </summary>
-    public abstract class FcRemoteCompleter : IArgumentCompleter
+    internal abstract class FcRemoteCompleter : IArgumentCompleter
     {
         internal static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(1500);
         internal static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(60);

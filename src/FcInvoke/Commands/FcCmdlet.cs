@@ -14,6 +14,12 @@ namespace FcInvoke.Commands
     /// </summary>
     public abstract class FcCmdlet : PSCmdlet, IDisposable
     {
+        static FcCmdlet()
+        {
+            // Results are made by the PowerShell-free core; their ResultObject is parsed into PowerShell's own objects.
+            FcInvocationResult.JsonParser = Interop.PSJsonReader.FromJson;
+        }
+
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private FcClient _client;
 

@@ -50,15 +50,31 @@ namespace FcInvoke
         private object _parsed;
         private bool _isParsed;
 
-        /// <summary>The parsed view of Result behind the ResultObject member (FcInvoke.Types.ps1xml), computed once.</summary>
-        internal object ParsedResult(Func<object> parse)
+        /// <summary>
+        /// Result parsed as JSON (objects, arrays, numbers, as ConvertFrom-Json gives them), once; the text itself when it
+        /// is not JSON; null when empty.
+        /// </summary>
+        public object ResultObject
         {
-            if (!_isParsed)
+            get
             {
-                _parsed = parse();
-                _isParsed = true;
+                if (!_isParsed)
+                {
+                    var parse = JsonParser;
+                    _parsed = string.IsNullOrWhiteSpace(Result) ? null : parse != null ? parse(Result) : Result;
+                    _isParsed = true;
+                }
+                return _parsed;
             }
-            return _parsed;
         }
+
+        /// <summary>'service/function:qualifier', parts omitted when absent.</summary>
+        public string DisplayName => FcNameFormat.Function(ServiceName, FunctionName, Qualifier);
+
+        /// <summary>
+        /// Turns JSON text into the objects a PowerShell user expects (PSCustomObject and friends). The PowerShell layer
+        /// sets it (this assembly has no PowerShell in it); without it ResultObject is the text.
+        /// </summary>
+        internal static Func<string, object> JsonParser { get; set; }
     }
 }

@@ -3,7 +3,7 @@ using System;
 namespace FcInvoke.Core
 {
     /// <summary>The two FC API versions the module speaks. A service name selects 2021-04-06 (FC 2.0).</summary>
-    public enum FcApiVersion
+    internal enum FcApiVersion
     {
         /// <summary>FC 2.0: services and functions.</summary>
         V20210406,

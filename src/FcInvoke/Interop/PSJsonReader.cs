@@ -5,35 +5,11 @@ using System.Text.Json;
 
 namespace FcInvoke.Interop
 {
-    /// <summary>
-    /// Getters of the members FcInvoke.Types.ps1xml adds (CodeProperty). Public because the type system calls them;
-    /// not part of the module's command surface.
-    /// </summary>
-    public static class PSMembers
+    /// <summary>Reads JSON into what ConvertFrom-Json would give: the parser behind FcInvocationResult.ResultObject.</summary>
+    internal static class PSJsonReader
     {
-        /// <summary>
-        /// FcInvocationResult.ResultObject: Result parsed as JSON into PSCustomObjects, arrays and numbers, once per result;
-        /// the text itself when it is not JSON; null when empty.
-        /// </summary>
-        public static object ResultObject(PSObject instance)
-        {
-            if (!(instance?.BaseObject is FcInvocationResult result)) return null;
-            return result.ParsedResult(() => FromJson(result.Result));
-        }
-
-        /// <summary>'service/function:qualifier' for display.</summary>
-        public static string DisplayName(PSObject instance)
-        {
-            switch (instance?.BaseObject)
-            {
-                case FcInvocationResult r: return FcNameFormat.Function(r.ServiceName, r.FunctionName, r.Qualifier);
-                case FcFunctionInfo f: return FcNameFormat.Function(f.ServiceName, f.FunctionName, f.Qualifier);
-                default: return null;
-            }
-        }
-
         /// <summary>JSON text to what ConvertFrom-Json would give (objects as PSCustomObject, integers as Int64); non-JSON text as it is.</summary>
-        internal static object FromJson(string text)
+        public static object FromJson(string text)
         {
             if (string.IsNullOrWhiteSpace(text)) return null;
             try

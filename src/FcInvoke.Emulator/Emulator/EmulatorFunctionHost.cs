@@ -7,7 +7,8 @@ using System.Management.Automation.Runspaces;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using FcInvoke.Interop;
+using System.IO;
+using System.Text.Json;
 
 namespace FcInvoke.Emulator
 {
@@ -92,7 +93,7 @@ namespace FcInvoke.Emulator
                     }
                 }
                 if (outcome.Stopped) log.Add("WARN", "The invocation was stopped.");
-                if (!outcome.Failed && !outcome.Stopped) outcome.Body = ResultBody(output);
+                if (!outcome.Failed && !outcome.Stopped) outcome.Body = ResultBody(output, _pool.Value);
             }
             outcome.Duration = DateTime.UtcNow - started;
             outcome.Log = log.Finish();
@@ -106,22 +107,55 @@ namespace FcInvoke.Emulator
             outcome.ErrorType = ex.GetType().Name;
             outcome.StackTrace = (scriptStackTrace ?? string.Empty)
                 .Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries);
-            outcome.Body = PSJson.ToUtf8(new Dictionary<string, object>
-            {
-                ["errorMessage"] = outcome.ErrorMessage,
-                ["errorType"] = outcome.ErrorType,
-                ["stackTrace"] = outcome.StackTrace,
-            });
+            outcome.Body = ErrorBody(outcome);
             log.Add("ERROR", $"{outcome.ErrorType}: {outcome.ErrorMessage}");
         }
 
-        /// <summary>One output value: strings as they are, objects as JSON; several values: a JSON array.</summary>
-        private static byte[] ResultBody(PSDataCollection<PSObject> output)
+        /// <summary>FC's function-error body: errorMessage, errorType, stackTrace.</summary>
+        private static byte[] ErrorBody(FunctionOutcome outcome)
+        {
+            using (var stream = new MemoryStream())
+            {
+                using (var w = new Utf8JsonWriter(stream))
+                {
+                    w.WriteStartObject();
+                    w.WriteString("errorMessage", outcome.ErrorMessage);
+                    w.WriteString("errorType", outcome.ErrorType);
+                    w.WriteStartArray("stackTrace");
+                    foreach (var line in outcome.StackTrace) w.WriteStringValue(line);
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                return stream.ToArray();
+            }
+        }
+
+        /// <summary>
+        /// One output value: a string as it is, bytes raw; anything else (and several values, as an array) as the JSON
+        /// ConvertTo-Json makes of it, run in the function's own runspace pool, as a runbook author would serialize it.
+        /// </summary>
+        private static byte[] ResultBody(PSDataCollection<PSObject> output, RunspacePool pool)
         {
             var values = output.Where(o => o != null).ToList();
             if (values.Count == 0) return Array.Empty<byte>();
-            if (values.Count == 1) return PSJson.ToBody(values[0]);
-            return PSJson.ToUtf8(values);
+            if (values.Count == 1)
+            {
+                switch (values[0].BaseObject)
+                {
+                    case string text: return Encoding.UTF8.GetBytes(text);
+                    case byte[] bytes: return bytes;
+                }
+            }
+            using (var convert = PowerShell.Create())
+            {
+                convert.RunspacePool = pool;
+                convert.AddCommand("ConvertTo-Json")
+                       .AddParameter("InputObject", values.Count == 1 ? (object)values[0] : values.ToArray())
+                       .AddParameter("Depth", 64)
+                       .AddParameter("Compress");
+                var json = convert.Invoke<string>();
+                return Encoding.UTF8.GetBytes(json.Count == 0 ? string.Empty : json[0]);
+            }
         }
 
         public void Dispose()

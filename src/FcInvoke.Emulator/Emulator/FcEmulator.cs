@@ -13,7 +13,6 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using FcInvoke.Core;
-using FcInvoke.Interop;
 
 namespace FcInvoke.Emulator
 {
@@ -84,18 +83,18 @@ namespace FcInvoke.Emulator
         /// <summary>The most recent requests (up to 2,000), oldest first, with the Authorization header redacted: what a runbook really sent.</summary>
         public FcEmulatorRequest[] RecentRequests => _journal.ToArray();
 
-        /// <summary>The faults injected into function requests (Start-FcEmulator -ThrottleRate …); may be replaced while running.</summary>
+        /// <summary>The faults injected into function requests (Start-FcEmulator -ThrottleRate …).</summary>
         public FcEmulatorFaults Faults
         {
             get => _faults;
-            set => _faults = value ?? FcEmulatorFaults.None;
+            internal set => _faults = value ?? FcEmulatorFaults.None;
         }
 
         /// <summary>
         /// Makes the emulator accept another key pair as well as its own, e.g. the temporary credentials a test's STS or
         /// metadata fixture hands out; with a token, requests must carry that STS token too.
         /// </summary>
-        public void AcceptKey(string accessKeyId, string accessKeySecret, string securityToken = null)
+        internal void AcceptKey(string accessKeyId, string accessKeySecret, string securityToken = null)
         {
             if (string.IsNullOrWhiteSpace(accessKeyId)) throw new ArgumentException("The AccessKey ID is empty.", nameof(accessKeyId));
             if (string.IsNullOrEmpty(accessKeySecret)) throw new ArgumentException("The AccessKey secret is empty.", nameof(accessKeySecret));
@@ -103,7 +102,7 @@ namespace FcInvoke.Emulator
         }
 
         /// <summary>Forgets the request journal and the execution counts (per function and per input).</summary>
-        public void ResetCounters()
+        internal void ResetCounters()
         {
             while (_journal.TryDequeue(out _)) { }
             foreach (var f in _functions.Values) Interlocked.Exchange(ref f.Executions, 0);
@@ -122,10 +121,10 @@ namespace FcInvoke.Emulator
         /// </summary>
         public IDictionary<string, long> InputExecutionCounts => new Dictionary<string, long>(_inputExecutions, StringComparer.Ordinal);
 
-        public const int InputKeyMaxLength = 1024;
+        internal const int InputKeyMaxLength = 1024;
 
         /// <summary>The key of <see cref="InputExecutionCounts"/> for an event text.</summary>
-        public static string InputKey(string eventText)
+        internal static string InputKey(string eventText)
         {
             eventText = eventText ?? string.Empty;
             return eventText.Length <= InputKeyMaxLength ? eventText : "sha256:" + Acs3Signer.HexSha256(Encoding.UTF8.GetBytes(eventText));

@@ -3,7 +3,7 @@ using System;
 namespace FcInvoke.Core
 {
     /// <summary>Where FC requests go: the account endpoint for a region, its -internal (VPC) form, or an explicit base URI.</summary>
-    public sealed class FcEndpoint
+    internal sealed class FcEndpoint
     {
         private FcEndpoint(Uri baseUri, bool isExplicit)
         {

@@ -9,7 +9,7 @@ namespace FcInvoke.Credentials
     /// plain text only inside the module, for the moment a signature or header needs them; they never appear in
     /// ToString, formatting or serialization.
     /// </summary>
-    public sealed class FcCredential
+    internal sealed class FcCredential
     {
         private readonly SecureString _accessKeySecret;
         private readonly SecureString _securityToken;

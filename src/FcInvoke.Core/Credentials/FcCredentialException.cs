@@ -3,7 +3,7 @@ using System;
 namespace FcInvoke.Credentials
 {
     /// <summary>Why credentials could not be had; each maps to a stable FullyQualifiedErrorId.</summary>
-    public enum FcCredentialFailure
+    internal enum FcCredentialFailure
     {
         /// <summary>No source in the chain had credentials (FcCredentialNotFound).</summary>
         NotFound,
@@ -22,17 +22,17 @@ namespace FcInvoke.Credentials
     /// <summary>No usable credential could be had; the message says what was tried and never contains a secret.</summary>
     public class FcCredentialException : Exception
     {
-        public FcCredentialException(string message, Exception inner = null)
+        internal FcCredentialException(string message, Exception inner = null)
             : this(FcCredentialFailure.NotFound, message, inner)
         {
         }
 
-        public FcCredentialException(FcCredentialFailure failure, string message, Exception inner = null) : base(message, inner)
+        internal FcCredentialException(FcCredentialFailure failure, string message, Exception inner = null) : base(message, inner)
         {
             Failure = failure;
         }
 
-        public FcCredentialFailure Failure { get; }
+        internal FcCredentialFailure Failure { get; }
 
         /// <summary>The FullyQualifiedErrorId a cmdlet reports this failure with.</summary>
         public string ErrorId

@@ -73,7 +73,7 @@ namespace FcInvoke.Commands
                     ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "FcEmulatorInvalidFunctionName", ErrorCategory.InvalidArgument, key));
                 }
                 string script;
-                switch (Interop.PSJson.Unwrap(entry.Value))
+                switch (Unwrap(entry.Value))
                 {
                     case ScriptBlock block: script = block.ToString(); break;
                     case string text: script = text; break;
@@ -89,7 +89,7 @@ namespace FcInvoke.Commands
             foreach (DictionaryEntry entry in Alias)
             {
                 var key = entry.Key?.ToString() ?? string.Empty;
-                var names = LanguagePrimitives.ConvertTo<string[]>(Interop.PSJson.Unwrap(entry.Value)) ?? new string[0];
+                var names = LanguagePrimitives.ConvertTo<string[]>(Unwrap(entry.Value)) ?? new string[0];
                 var problem = FcEmulator.CheckAliases(key, names, functions.Keys);
                 if (problem != null)
                 {
@@ -117,6 +117,8 @@ namespace FcInvoke.Commands
                 ThrowTerminatingError(new ErrorRecord(ex, "FcEmulatorPortUnavailable", ErrorCategory.ResourceUnavailable, Port));
             }
         }
+
+        private static object Unwrap(object value) => value is PSObject wrapped ? wrapped.BaseObject : value;
     }
 
     /// <summary>Stop-FcEmulator: stops the given emulators, or every emulator of this session when none is given.</summary>

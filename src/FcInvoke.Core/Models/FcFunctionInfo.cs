@@ -36,7 +36,10 @@ namespace FcInvoke
         /// <summary>The function's JSON as FC returned it, for the fields not mapped to properties.</summary>
         public string Json { get; internal set; }
 
-        public override string ToString() => FcNameFormat.Function(ServiceName, FunctionName, Qualifier);
+        /// <summary>'service/function:qualifier', parts omitted when absent.</summary>
+        public string DisplayName => FcNameFormat.Function(ServiceName, FunctionName, Qualifier);
+
+        public override string ToString() => DisplayName;
     }
 
     /// <summary>An FC 2.0 service as Get-FcService returns it; ServiceName pipes into Get-FcFunction and Invoke-FcFunction.</summary>
