@@ -23,9 +23,6 @@ namespace FcInvoke.Core
     /// <summary>Get, list and stop async tasks on both API versions, and the mapping of both JSON shapes to <see cref="FcAsyncTask"/>.</summary>
     internal static class FcAsyncTasks
     {
-        public static readonly string[] KnownStatuses =
-            { "Enqueued", "Dequeued", "Running", "Succeeded", "Failed", "Stopped", "Stopping", "Expired", "Invalid", "Retrying" };
-
         public static async Task<FcAsyncTask> GetAsync(FcClient client, FcFunctionRef fn, string taskId, FcCallOptions options, IFcLog log, CancellationToken ct)
         {
             var request = FcOperations.GetAsyncTask(fn, taskId);

@@ -7,7 +7,6 @@ using System.Threading.Tasks;
 
 namespace FcInvoke.Core
 {
-    /// <summary>What a list call asks for: a name prefix, a page size and where to continue.</summary>
     /// <summary>What paging needs of any list query: the page size to ask for and where to continue.</summary>
     internal interface IFcPagedQuery
     {

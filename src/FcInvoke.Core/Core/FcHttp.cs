@@ -29,40 +29,35 @@ namespace FcInvoke.Core
 
         /// <summary>
         /// On .NET (pwsh 7) the SocketsHttpHandler gives a connect timeout and pooled-connection lifetime;
-        /// this assembly targets netstandard2.0, so it is configured by name and skipped where absent (Windows PowerShell).
+        /// this assembly targets netstandard2.0, so it is configured by name. Where it does not exist (Windows PowerShell)
+        /// the portable handler is used, and the connect timeout is the operating system's.
         /// </summary>
         private static HttpMessageHandler CreateHandler()
         {
             var socketsType = Type.GetType("System.Net.Http.SocketsHttpHandler, System.Net.Http", throwOnError: false);
             if (socketsType != null)
             {
-                try
-                {
-                    var handler = (HttpMessageHandler)Activator.CreateInstance(socketsType);
-                    Set(handler, "ConnectTimeout", DefaultConnectTimeout);
-                    // FC closes idle keep-alive connections after 90 s; retire ours first.
-                    Set(handler, "PooledConnectionIdleTimeout", TimeSpan.FromSeconds(50));
-                    Set(handler, "PooledConnectionLifetime", TimeSpan.FromMinutes(5));
-                    Set(handler, "AutomaticDecompression", DecompressionMethods.None);
-                    Set(handler, "UseProxy", true);
-                    // A redirect would be followed below the loopback guard; FC, STS and IMDS never redirect.
-                    Set(handler, "AllowAutoRedirect", false);
-                    return handler;
-                }
-                catch (Exception)
-                {
-                    // Fall through to the portable handler.
-                }
+                var handler = (HttpMessageHandler)Activator.CreateInstance(socketsType);
+                Set(handler, "ConnectTimeout", DefaultConnectTimeout);
+                // FC closes idle keep-alive connections after 90 s; retire ours first.
+                Set(handler, "PooledConnectionIdleTimeout", TimeSpan.FromSeconds(50));
+                Set(handler, "PooledConnectionLifetime", TimeSpan.FromMinutes(5));
+                Set(handler, "AutomaticDecompression", DecompressionMethods.None);
+                Set(handler, "UseProxy", true);
+                // A redirect would be followed below the loopback guard; FC, STS and IMDS never redirect.
+                Set(handler, "AllowAutoRedirect", false);
+                return handler;
             }
             var portable = new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None, AllowAutoRedirect = false };
             // Windows PowerShell's default is 2 connections per host, which would cap -ThrottleLimit at 2.
             try { portable.MaxConnectionsPerServer = MaxConnectionsPerServer; }
-            catch (PlatformNotSupportedException) { }
+            catch (PlatformNotSupportedException) { /* a platform without the setting has no such cap either */ }
             return portable;
         }
 
+        /// <summary>Sets a property every SocketsHttpHandler has; a missing one is a bug to see, not to skip silently.</summary>
         private static void Set(object target, string property, object value) =>
-            target.GetType().GetProperty(property)?.SetValue(target, value);
+            (target.GetType().GetProperty(property) ?? throw new MissingMemberException(target.GetType().FullName, property)).SetValue(target, value);
     }
 
     /// <summary>

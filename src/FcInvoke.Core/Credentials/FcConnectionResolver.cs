@@ -92,10 +92,6 @@ namespace FcInvoke.Credentials
             return Connect(plan);
         }
 
-        /// <summary>Without the network: fails when the account id would have to be looked up.</summary>
-        public static FcConnection Resolve(FcConnectionRequest request, IEnvironmentReader environment = null) =>
-            Connect(Plan(request, environment));
-
         /// <summary>Fills the plan's account id when the account endpoint needs it: a clear error first if the region is missing too.</summary>
         public static async Task CompleteAccountIdAsync(FcConnectionPlan plan, IEnvironmentReader environment, IFcLog log, CancellationToken cancellationToken)
         {
@@ -148,6 +144,5 @@ namespace FcInvoke.Credentials
             }
         }
 
-        internal static void ClearAccountCache() => AccountIds.Clear();
     }
 }

@@ -44,13 +44,6 @@ namespace FcInvoke.Credentials
         /// <summary>Plain text, made on each call for the header that needs it; never store it.</summary>
         internal string SecurityToken => _securityToken == null ? null : Reveal(_securityToken);
 
-        internal bool ExpiresWithin(TimeSpan margin, DateTimeOffset now) =>
-            Expiration.HasValue && Expiration.Value - now <= margin;
-
-        /// <summary>The same key pair under another source name (a context built from it names itself).</summary>
-        internal FcCredential WithSource(string source) =>
-            new FcCredential(AccessKeyId, _accessKeySecret, _securityToken, Expiration, source);
-
         public static string Mask(string accessKeyId)
         {
             if (string.IsNullOrEmpty(accessKeyId)) return string.Empty;

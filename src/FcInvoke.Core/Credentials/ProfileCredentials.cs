@@ -28,7 +28,6 @@ namespace FcInvoke.Credentials
             }
         }
 
-        internal static void Clear() => Providers.Clear();
     }
 
     /// <summary>A profile found for a name, and the provider made from it.</summary>

@@ -38,9 +38,6 @@ namespace FcInvoke
 
         internal ICredentialProvider Credentials { get; }
 
-        internal FcContext With(string region, string accountId, Uri endpoint, bool useInternal) =>
-            new FcContext(Credentials, region, accountId, endpoint, useInternal);
-
         public override string ToString() =>
             $"{Source} {AccessKeyId}".TrimEnd() + (Endpoint != null ? $" -> {Endpoint}" : $" -> {AccountId ?? "?"}@{Region ?? "?"}");
     }

@@ -71,7 +71,7 @@ namespace FcInvoke.Emulator
                 ps.Streams.Error.DataAdded += (s, e) => log.Add("ERROR", ((PSDataCollection<ErrorRecord>)s)[e.Index].ToString());
 
                 var output = new PSDataCollection<PSObject>();
-                using (cancellationToken.Register(() => { try { ps.BeginStop(null, null); } catch (Exception) { } }))
+                using (cancellationToken.Register(() => { try { ps.BeginStop(null, null); } catch (Exception) { /* already finished or disposed: nothing to stop */ } }))
                 {
                     try
                     {
@@ -162,7 +162,7 @@ namespace FcInvoke.Emulator
         {
             if (_pool.IsValueCreated)
             {
-                try { _pool.Value.Close(); } catch (Exception) { }
+                try { _pool.Value.Close(); } catch (Exception) { /* a pool that fails to close is disposed below all the same */ }
                 _pool.Value.Dispose();
             }
         }

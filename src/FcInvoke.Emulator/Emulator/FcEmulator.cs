@@ -195,7 +195,7 @@ namespace FcInvoke.Emulator
             if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
             Running.TryRemove(Port, out _);
             _shutdown.Cancel();
-            try { _listener.Stop(); } catch (ObjectDisposedException) { }
+            try { _listener.Stop(); } catch (ObjectDisposedException) { /* already closed */ }
             _listener.Close();
             _host.Dispose();
         }
@@ -241,7 +241,7 @@ namespace FcInvoke.Emulator
             }
             catch (Exception)
             {
-                try { context.Response.Abort(); } catch (Exception) { }
+                try { context.Response.Abort(); } catch (Exception) { /* the connection is already gone */ }
             }
         }
 

@@ -98,7 +98,7 @@ namespace FcInvoke.Commands
 
         private protected abstract Task<IEnumerable<string>> FetchAsync(FcClient client, IDictionary bound, FcCallOptions options, CancellationToken ct);
 
-        /// <summary>Forgets every cached answer (Clear-FcCompletionCache is not a command; tests and reconnects use this).</summary>
+        /// <summary>Forgets every cached answer: a test hook (tests/pester/Common.ps1, Clear-FcTestCompletionCache).</summary>
         internal static void ClearCache() => Cache.Clear();
 
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,

@@ -145,7 +145,7 @@ namespace FcInvoke.Commands
         /// <summary>Cancels what is in flight and waits (bounded) until it has ended, so nothing is left running.</summary>
         private void Abandon()
         {
-            try { _cancel.Cancel(); } catch (ObjectDisposedException) { }
+            try { _cancel.Cancel(); } catch (ObjectDisposedException) { /* disposed: nothing left to cancel */ }
             var running = _pending.Select(i => i.Task).Where(t => t != null && !t.IsCompleted).ToArray();
             if (running.Length > 0) Task.WhenAll(running).ContinueWith(_ => { }, TaskScheduler.Default).Wait(AbandonWait);
             _pending.Clear();

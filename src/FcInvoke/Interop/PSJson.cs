@@ -29,8 +29,6 @@ namespace FcInvoke.Interop
             }
         }
 
-        public static string ToText(object value) => Encoding.UTF8.GetString(ToUtf8(value));
-
         /// <summary>
         /// Payload or result bytes for a value: strings as UTF-8 as they are, byte arrays raw, null empty, anything else JSON.
         /// </summary>
