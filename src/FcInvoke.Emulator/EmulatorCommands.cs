@@ -70,7 +70,7 @@ namespace FcInvoke.Commands
                 var problem = FcEmulator.CheckFunctionKey(key);
                 if (problem != null)
                 {
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "FcEmulatorInvalidFunctionName", ErrorCategory.InvalidArgument, key));
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), FcErrorIds.EmulatorInvalidFunctionName, ErrorCategory.InvalidArgument, key));
                 }
                 string script;
                 switch (Unwrap(entry.Value))
@@ -80,7 +80,7 @@ namespace FcInvoke.Commands
                     default:
                         ThrowTerminatingError(new ErrorRecord(
                             new ArgumentException($"The function '{key}' must be a script block, not {entry.Value?.GetType().Name ?? "null"}."),
-                            "FcEmulatorInvalidFunction", ErrorCategory.InvalidArgument, entry.Value));
+                            FcErrorIds.EmulatorInvalidFunction, ErrorCategory.InvalidArgument, entry.Value));
                         return;
                 }
                 functions[key] = script;
@@ -93,7 +93,7 @@ namespace FcInvoke.Commands
                 var problem = FcEmulator.CheckAliases(key, names, functions.Keys);
                 if (problem != null)
                 {
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "FcEmulatorInvalidAlias", ErrorCategory.InvalidArgument, key));
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), FcErrorIds.EmulatorInvalidAlias, ErrorCategory.InvalidArgument, key));
                 }
                 aliases[key] = names;
             }
@@ -104,7 +104,7 @@ namespace FcInvoke.Commands
             }
             catch (ArgumentException ex)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, "FcEmulatorInvalidFault", ErrorCategory.InvalidArgument, null));
+                ThrowTerminatingError(new ErrorRecord(ex, FcErrorIds.EmulatorInvalidFault, ErrorCategory.InvalidArgument, null));
             }
             try
             {
@@ -114,7 +114,7 @@ namespace FcInvoke.Commands
             }
             catch (System.Net.HttpListenerException ex)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, "FcEmulatorPortUnavailable", ErrorCategory.ResourceUnavailable, Port));
+                ThrowTerminatingError(new ErrorRecord(ex, FcErrorIds.EmulatorPortUnavailable, ErrorCategory.ResourceUnavailable, Port));
             }
         }
 

@@ -9,7 +9,8 @@ namespace FcInvoke.Tests
 {
     public class CatalogJsonTests
     {
-        private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
+        private static FcResponse Utf8(string s) =>
+            new FcResponse(200, new System.Collections.Generic.Dictionary<string, string>(StringComparer.OrdinalIgnoreCase), Encoding.UTF8.GetBytes(s), TimeSpan.Zero, 1);
 
         [Fact]
         public void Maps_an_fc3_function_page_with_next_token()
@@ -17,7 +18,7 @@ namespace FcInvoke.Tests
             var page = FcCatalogJson.ParseFunctionPage(Utf8(
                 "{\"functions\":[{\"functionName\":\"resize\",\"functionArn\":\"acs:fc:cn-hangzhou:123:functions/resize\",\"runtime\":\"python3.10\"," +
                 "\"handler\":\"index.handler\",\"timeout\":60,\"memorySize\":1024,\"cpu\":0.5,\"diskSize\":512,\"description\":\"Resizes\"," +
-                "\"createdTime\":\"2023-04-01T08:15:27Z\",\"lastModifiedTime\":\"2024-05-06T07:08:09Z\",\"codeSize\":2048}],\"nextToken\":\"resize2\"}"),
+                "\"createdTime\":\"2023-04-01T08:15:27Z\",\"lastModifiedTime\":\"2024-05-06T07:08:09Z\",\"codeSize\":2048}],\"nextToken\":\"resize2\"}"), "ListFunctions",
                 null, FcApiVersion.V20230330);
             var f = Assert.Single(page.Items);
             Assert.Equal("resize2", page.NextToken);
@@ -39,7 +40,7 @@ namespace FcInvoke.Tests
         {
             var page = FcCatalogJson.ParseFunctionPage(Utf8(
                 "{\"functions\":[{\"functionId\":\"f-1\",\"functionName\":\"close\",\"runtime\":\"nodejs14\",\"timeout\":600," +
-                "\"memorySize\":128,\"createdTime\":\"2016-08-15T15:00:00.000+0800\",\"lastModifiedTime\":\"2016-08-16T15:00:00.000+0000\"}]}"),
+                "\"memorySize\":128,\"createdTime\":\"2016-08-15T15:00:00.000+0800\",\"lastModifiedTime\":\"2016-08-16T15:00:00.000+0000\"}]}"), "ListFunctions",
                 "billing", FcApiVersion.V20210406);
             var f = Assert.Single(page.Items);
             Assert.Null(page.NextToken);
@@ -54,7 +55,7 @@ namespace FcInvoke.Tests
         [Fact]
         public void Tolerates_missing_fields_empty_next_token_and_other_casing()
         {
-            var page = FcCatalogJson.ParseFunctionPage(Utf8("{\"Functions\":[{\"FunctionName\":\"x\",\"timeout\":\"not a number\"}],\"nextToken\":\"\"}"), null, FcApiVersion.V20230330);
+            var page = FcCatalogJson.ParseFunctionPage(Utf8("{\"Functions\":[{\"FunctionName\":\"x\",\"timeout\":\"not a number\"}],\"nextToken\":\"\"}"), "ListFunctions", null, FcApiVersion.V20230330);
             var f = Assert.Single(page.Items);
             Assert.Equal("x", f.FunctionName);
             Assert.Null(f.Timeout);
@@ -65,20 +66,22 @@ namespace FcInvoke.Tests
         [Fact]
         public void Maps_services_aliases_and_versions()
         {
-            var services = FcCatalogJson.ParseServicePage(Utf8("{\"services\":[{\"serviceName\":\"billing\",\"description\":\"d\",\"role\":\"acs:ram::1:role/x\",\"internetAccess\":false}],\"nextToken\":\"n\"}"));
+            var services = FcCatalogJson.ParseServicePage(Utf8("{\"services\":[{\"serviceName\":\"billing\",\"description\":\"d\",\"role\":\"acs:ram::1:role/x\",\"internetAccess\":false}],\"nextToken\":\"n\"}"), "ListServices");
             var s = Assert.Single(services.Items);
             Assert.Equal("billing", s.ServiceName);
             Assert.False(s.InternetAccess);
             Assert.Equal("n", services.NextToken);
-            Assert.Equal(new[] { "prod", "beta" }, FcCatalogJson.ParseAliasPage(Utf8("{\"aliases\":[{\"aliasName\":\"prod\",\"versionId\":\"2\"},{\"aliasName\":\"beta\"}]}")).Items);
-            Assert.Equal(new[] { "3", "2" }, FcCatalogJson.ParseVersionPage(Utf8("{\"versions\":[{\"versionId\":\"3\"},{\"versionId\":\"2\"}],\"direction\":\"BACKWARD\"}")).Items);
+            Assert.Equal(new[] { "prod", "beta" }, FcCatalogJson.ParseAliasPage(Utf8("{\"aliases\":[{\"aliasName\":\"prod\",\"versionId\":\"2\"},{\"aliasName\":\"beta\"}]}"), "ListAliases").Items);
+            Assert.Equal(new[] { "3", "2" }, FcCatalogJson.ParseVersionPage(Utf8("{\"versions\":[{\"versionId\":\"3\"},{\"versionId\":\"2\"}],\"direction\":\"BACKWARD\"}"), "ListVersions").Items);
         }
 
         [Fact]
         public void Rejects_a_body_that_is_not_a_json_object()
         {
-            Assert.Throws<FcUnexpectedResponseException>(() => FcCatalogJson.ParseServicePage(Utf8("<html>proxy error</html>")));
-            Assert.Throws<FcUnexpectedResponseException>(() => FcCatalogJson.ParseFunction(Utf8("[1,2]"), null, FcApiVersion.V20230330));
+            var html = Assert.Throws<FcUnexpectedResponseException>(() => FcCatalogJson.ParseServicePage(Utf8("<html><head><title>502 Bad Gateway</title></head><body><h1>Bad &amp; gateway</h1></body></html>"), "ListServices"));
+            Assert.Equal("ListServices answered HTTP 200 with a body that is not JSON: \"502 Bad Gateway\".", html.Message);
+            Assert.Equal("ListServices", html.Action);
+            Assert.Throws<FcUnexpectedResponseException>(() => FcCatalogJson.ParseFunction(Utf8("[1,2]"), "GetFunction", null, FcApiVersion.V20230330));
         }
 
         [Fact]

@@ -154,7 +154,7 @@ namespace FcInvoke.Tests
             Assert.Equal("https://1.cn-shanghai-internal.fc.aliyuncs.com/", FcEndpoint.ForAccount("1", "cn-shanghai", true).BaseUri.AbsoluteUri);
             var custom = FcEndpoint.FromUri(new Uri("http://127.0.0.1:8080/"));
             Assert.Equal("127.0.0.1:8080", custom.Host);
-            Assert.Throws<ArgumentException>(() => FcEndpoint.FromUri(new Uri("ftp://x/")));
+            Assert.Equal(FcErrorIds.EndpointUnknown, Assert.Throws<FcInputException>(() => FcEndpoint.FromUri(new Uri("ftp://x/"))).ErrorId);
         }
 
         private static string Header(HttpRequestMessage message, string name) =>

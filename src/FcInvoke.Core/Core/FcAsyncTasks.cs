@@ -28,7 +28,7 @@ namespace FcInvoke.Core
             var request = FcOperations.GetAsyncTask(fn, taskId);
             var response = await client.SendAsync(request, options, log, ct).ConfigureAwait(false);
             if (!response.IsSuccess) throw FcErrorParser.Parse(response, request.Action);
-            using (var doc = ParseBody(response, request.Action))
+            using (var doc = FcResponseText.ParseObject(response, request.Action))
                 return FromJson(doc.RootElement, fn);
         }
 
@@ -38,7 +38,7 @@ namespace FcInvoke.Core
             var request = BuildListRequest(fn, query);
             var response = await client.SendAsync(request, options, log, ct).ConfigureAwait(false);
             if (!response.IsSuccess) throw FcErrorParser.Parse(response, request.Action);
-            using (var doc = ParseBody(response, request.Action))
+            using (var doc = FcResponseText.ParseObject(response, request.Action))
             {
                 var tasks = new List<FcAsyncTask>();
                 string next = null;
@@ -75,19 +75,6 @@ namespace FcInvoke.Core
                 .WithQuery("sortOrderByTime", query.Descending.HasValue ? (query.Descending.Value ? "desc" : "asc") : null);
             if (query.IncludePayload) request.WithQuery("includePayload", "true");
             return request;
-        }
-
-        private static JsonDocument ParseBody(FcResponse response, string action)
-        {
-            try
-            {
-                return JsonDocument.Parse(response.Body.Length == 0 ? new byte[] { (byte)'{', (byte)'}' } : response.Body);
-            }
-            catch (JsonException ex)
-            {
-                throw new FcServiceException("InvalidResponse", $"{action} answered with a body that is not JSON ({ex.Message}).",
-                    response.StatusCode, response.RequestId, action);
-            }
         }
 
         /// <summary>

@@ -38,8 +38,8 @@ namespace FcInvoke.Core
         {
             var request = query.ApplyTo(FcOperations.ListFunctions(serviceName));
             if (!string.IsNullOrEmpty(serviceName)) request.WithQuery("qualifier", qualifier);
-            var body = await SendAsync(client, request, options, log, ct).ConfigureAwait(false);
-            var page = FcCatalogJson.ParseFunctionPage(body, serviceName, request.ApiVersion);
+            var response = await SendAsync(client, request, options, log, ct).ConfigureAwait(false);
+            var page = FcCatalogJson.ParseFunctionPage(response, request.Action, serviceName, request.ApiVersion);
             foreach (var f in page.Items) f.Qualifier = string.IsNullOrEmpty(qualifier) ? null : qualifier;
             return page;
         }
@@ -47,8 +47,8 @@ namespace FcInvoke.Core
         public static async Task<FcFunctionInfo> GetFunctionAsync(FcClient client, FcFunctionRef fn, FcCallOptions options, IFcLog log, CancellationToken ct)
         {
             var request = FcOperations.GetFunction(fn);
-            var body = await SendAsync(client, request, options, log, ct).ConfigureAwait(false);
-            var info = FcCatalogJson.ParseFunction(body, fn.ServiceName, request.ApiVersion);
+            var response = await SendAsync(client, request, options, log, ct).ConfigureAwait(false);
+            var info = FcCatalogJson.ParseFunction(response, request.Action, fn.ServiceName, request.ApiVersion);
             if (string.IsNullOrEmpty(info.FunctionName)) info.FunctionName = fn.FunctionName;
             info.Qualifier = fn.Qualifier;
             return info;
@@ -56,14 +56,16 @@ namespace FcInvoke.Core
 
         public static async Task<FcPage<FcServiceInfo>> ListServicesAsync(FcClient client, FcListQuery query, FcCallOptions options, IFcLog log, CancellationToken ct)
         {
-            var body = await SendAsync(client, query.ApplyTo(FcOperations.ListServices()), options, log, ct).ConfigureAwait(false);
-            return FcCatalogJson.ParseServicePage(body);
+            var request = query.ApplyTo(FcOperations.ListServices());
+            var response = await SendAsync(client, request, options, log, ct).ConfigureAwait(false);
+            return FcCatalogJson.ParseServicePage(response, request.Action);
         }
 
         public static async Task<FcServiceInfo> GetServiceAsync(FcClient client, string serviceName, FcCallOptions options, IFcLog log, CancellationToken ct)
         {
-            var body = await SendAsync(client, FcOperations.GetService(serviceName), options, log, ct).ConfigureAwait(false);
-            var info = FcCatalogJson.ParseService(body);
+            var request = FcOperations.GetService(serviceName);
+            var response = await SendAsync(client, request, options, log, ct).ConfigureAwait(false);
+            var info = FcCatalogJson.ParseService(response, request.Action);
             if (string.IsNullOrEmpty(info.ServiceName)) info.ServiceName = serviceName;
             return info;
         }
@@ -76,16 +78,16 @@ namespace FcInvoke.Core
             var versions = SendAsync(client, query.ApplyTo(FcOperations.ListVersions(fn)), options, log, ct);
             await Task.WhenAll(aliases, versions).ConfigureAwait(false);
             var names = new List<string> { "LATEST" };
-            names.AddRange(FcCatalogJson.ParseAliasPage(aliases.Result).Items);
-            names.AddRange(FcCatalogJson.ParseVersionPage(versions.Result).Items);
+            names.AddRange(FcCatalogJson.ParseAliasPage(aliases.Result, "ListAliases").Items);
+            names.AddRange(FcCatalogJson.ParseVersionPage(versions.Result, "ListVersions").Items);
             return names.Where(n => !string.IsNullOrEmpty(n)).Distinct(StringComparer.Ordinal).ToList();
         }
 
-        private static async Task<byte[]> SendAsync(FcClient client, FcRequest request, FcCallOptions options, IFcLog log, CancellationToken ct)
+        private static async Task<FcResponse> SendAsync(FcClient client, FcRequest request, FcCallOptions options, IFcLog log, CancellationToken ct)
         {
             var response = await client.SendAsync(request, options, log, ct).ConfigureAwait(false);
             if (!response.IsSuccess) throw FcErrorParser.Parse(response, request.Action);
-            return response.Body;
+            return response;
         }
     }
 }

@@ -24,27 +24,27 @@ namespace FcInvoke.Core
     {
         private static readonly Regex CompactOffset = new Regex(@"([+-]\d{2})(\d{2})$", RegexOptions.CultureInvariant);
 
-        public static FcPage<FcFunctionInfo> ParseFunctionPage(byte[] body, string serviceName, FcApiVersion version) =>
-            ParsePage(body, "functions", e => ParseFunction(e, serviceName, version));
+        public static FcPage<FcFunctionInfo> ParseFunctionPage(FcResponse response, string action, string serviceName, FcApiVersion version) =>
+            ParsePage(response, action, "functions", e => ParseFunction(e, serviceName, version));
 
-        public static FcFunctionInfo ParseFunction(byte[] body, string serviceName, FcApiVersion version)
+        public static FcFunctionInfo ParseFunction(FcResponse response, string action, string serviceName, FcApiVersion version)
         {
-            using (var doc = Parse(body)) return ParseFunction(doc.RootElement, serviceName, version);
+            using (var doc = FcResponseText.ParseObject(response, action)) return ParseFunction(doc.RootElement, serviceName, version);
         }
 
-        public static FcPage<FcServiceInfo> ParseServicePage(byte[] body) =>
-            ParsePage(body, "services", ParseService);
+        public static FcPage<FcServiceInfo> ParseServicePage(FcResponse response, string action) =>
+            ParsePage(response, action, "services", ParseService);
 
-        public static FcServiceInfo ParseService(byte[] body)
+        public static FcServiceInfo ParseService(FcResponse response, string action)
         {
-            using (var doc = Parse(body)) return ParseService(doc.RootElement);
+            using (var doc = FcResponseText.ParseObject(response, action)) return ParseService(doc.RootElement);
         }
 
         /// <summary>The alias names of a ListAliases answer.</summary>
-        public static FcPage<string> ParseAliasPage(byte[] body) => ParsePage(body, "aliases", e => String(e, "aliasName"));
+        public static FcPage<string> ParseAliasPage(FcResponse response, string action) => ParsePage(response, action, "aliases", e => String(e, "aliasName"));
 
         /// <summary>The version ids of a ListVersions answer.</summary>
-        public static FcPage<string> ParseVersionPage(byte[] body) => ParsePage(body, "versions", e => String(e, "versionId"));
+        public static FcPage<string> ParseVersionPage(FcResponse response, string action) => ParsePage(response, action, "versions", e => String(e, "versionId"));
 
         private static FcFunctionInfo ParseFunction(JsonElement e, string serviceName, FcApiVersion version) => new FcFunctionInfo
         {
@@ -89,9 +89,9 @@ namespace FcInvoke.Core
             return DateTimeOffset.TryParse(normalized, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : (DateTimeOffset?)null;
         }
 
-        private static FcPage<T> ParsePage<T>(byte[] body, string arrayName, Func<JsonElement, T> map)
+        private static FcPage<T> ParsePage<T>(FcResponse response, string action, string arrayName, Func<JsonElement, T> map)
         {
-            using (var doc = Parse(body))
+            using (var doc = FcResponseText.ParseObject(response, action))
             {
                 var items = new List<T>();
                 if (TryGet(doc.RootElement, arrayName, out var array) && array.ValueKind == JsonValueKind.Array)
@@ -103,21 +103,6 @@ namespace FcInvoke.Core
                 }
                 return new FcPage<T>(items, String(doc.RootElement, "nextToken"));
             }
-        }
-
-        private static JsonDocument Parse(byte[] body)
-        {
-            try
-            {
-                var doc = JsonDocument.Parse(body ?? Array.Empty<byte>());
-                if (doc.RootElement.ValueKind == JsonValueKind.Object) return doc;
-                doc.Dispose();
-            }
-            catch (JsonException)
-            {
-                // reported below
-            }
-            throw new FcUnexpectedResponseException("FC answered with a body that is not the JSON object expected.");
         }
 
         /// <summary>Property lookup that tolerates the casing differences between API versions and SDK dumps.</summary>

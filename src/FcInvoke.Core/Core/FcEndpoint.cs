@@ -27,7 +27,8 @@ namespace FcInvoke.Core
         {
             if (uri == null) throw new ArgumentNullException(nameof(uri));
             if (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-                throw new ArgumentException($"The endpoint '{uri}' is not an absolute http or https URI.", nameof(uri));
+                throw new FcInputException(FcErrorIds.EndpointUnknown,
+                    $"The endpoint '{uri}' is not an absolute http:// or https:// address; give FC's base address or an emulator's (for example $emu.Endpoint).");
             return new FcEndpoint(uri, true);
         }
 

@@ -12,8 +12,9 @@ namespace FcInvoke.Core
             string code = null, message = null, bodyRequestId = null;
             TryReadFields(response.Body, ref code, ref message, ref bodyRequestId);
             if (string.IsNullOrEmpty(code)) code = "HttpStatus" + response.StatusCode;
+            // A gateway's HTML page or a proxy's text: one short line of it, markup removed.
             if (string.IsNullOrEmpty(message) && response.Body != null && response.Body.Length > 0 && !LooksLikeJson(response.Body))
-                message = Truncate(Encoding.UTF8.GetString(response.Body, 0, Math.Min(response.Body.Length, 1024)).Trim(), 512);
+                message = FcResponseText.Summarize(response.Body);
             var requestId = response.RequestId ?? bodyRequestId;
             return new FcServiceException(code, message, response.StatusCode, requestId, action, response.Attempts);
         }
@@ -51,7 +52,5 @@ namespace FcInvoke.Core
             }
             return false;
         }
-
-        private static string Truncate(string text, int max) => text.Length <= max ? text : text.Substring(0, max) + "…";
     }
 }

@@ -51,10 +51,26 @@ namespace FcInvoke
         public FcTransportException(string message, Exception inner) : base(message, inner) { }
     }
 
-    /// <summary>FC answered 2xx with a body the module cannot read (not the JSON the operation returns).</summary>
+    /// <summary>
+    /// FC (or something in between) answered 2xx with a body that is not what the operation returns: empty, not JSON,
+    /// or JSON of another shape. The message names the operation, the status, the request id and a short, tag-free excerpt.
+    /// </summary>
     public class FcUnexpectedResponseException : Exception
     {
-        public FcUnexpectedResponseException(string message) : base(message) { }
+        internal FcUnexpectedResponseException(string action, int statusCode, string requestId, string problem, byte[] body)
+            : base($"{action} answered HTTP {statusCode} with {problem}" +
+                   (Core.FcResponseText.Summarize(body) is string excerpt ? $": \"{excerpt}\"" : string.Empty) +
+                   (string.IsNullOrEmpty(requestId) ? "." : $" (RequestId {requestId})."))
+        {
+            Action = action;
+            StatusCode = statusCode;
+            RequestId = requestId;
+        }
+
+        /// <summary>The API action whose answer could not be read, e.g. GetAsyncTask.</summary>
+        public string Action { get; }
+        public int StatusCode { get; }
+        public string RequestId { get; }
     }
 
     /// <summary>FCINVOKE_LOOPBACK_ONLY is set and a request was aimed at a non-loopback address; nothing was sent.</summary>

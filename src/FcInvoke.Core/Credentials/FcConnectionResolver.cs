@@ -110,14 +110,14 @@ namespace FcInvoke.Credentials
             return new FcConnection(endpoint, plan.AccountId, plan.Region, plan.Credentials);
         }
 
-        private static ArgumentException Unaddressable(FcConnectionPlan plan)
+        private static FcInputException Unaddressable(FcConnectionPlan plan)
         {
             var missing = new List<string>();
             if (string.IsNullOrEmpty(plan.AccountId))
                 missing.Add($"an account id (-AccountId, a context's, ${FcEnvironment.AccountIdVariable}, or a profile's account_id)");
             if (string.IsNullOrEmpty(plan.Region))
                 missing.Add($"a region (-Region, a context's, ${FcEnvironment.RegionVariable}, or a profile's region_id)");
-            return new ArgumentException($"FC cannot be addressed without {string.Join(" and ", missing)}; or give -Endpoint.");
+            return new FcInputException(FcErrorIds.EndpointUnknown, $"FC cannot be addressed without {string.Join(" and ", missing)}; or give -Endpoint.");
         }
 
         /// <summary>STS GetCallerIdentity, once per credential source; concurrent callers share the one lookup.</summary>

@@ -22,8 +22,8 @@ namespace FcInvoke.Credentials
 
         internal FcCredential(string accessKeyId, SecureString accessKeySecret, SecureString securityToken, DateTimeOffset? expiration, string source)
         {
-            if (string.IsNullOrWhiteSpace(accessKeyId)) throw new ArgumentException("The AccessKey ID is empty.", nameof(accessKeyId));
-            if (accessKeySecret == null || accessKeySecret.Length == 0) throw new ArgumentException("The AccessKey secret is empty.", nameof(accessKeySecret));
+            if (string.IsNullOrWhiteSpace(accessKeyId)) throw new FcCredentialException(FcCredentialFailure.InvalidArgument, "The AccessKey ID is empty.");
+            if (accessKeySecret == null || accessKeySecret.Length == 0) throw new FcCredentialException(FcCredentialFailure.InvalidArgument, "The AccessKey secret is empty.");
             AccessKeyId = accessKeyId.Trim();
             _accessKeySecret = ReadOnlyCopy(accessKeySecret);
             _securityToken = securityToken == null || securityToken.Length == 0 ? null : ReadOnlyCopy(securityToken);
@@ -54,7 +54,7 @@ namespace FcInvoke.Credentials
 
         private static SecureString Protect(string value, string name)
         {
-            if (string.IsNullOrEmpty(value)) throw new ArgumentException("The AccessKey secret is empty.", name);
+            if (string.IsNullOrEmpty(value)) throw new FcCredentialException(FcCredentialFailure.InvalidArgument, $"The {(name == "securityToken" ? "security token" : "AccessKey secret")} is empty.");
             var secure = new SecureString();
             foreach (var c in value) secure.AppendChar(c);
             secure.MakeReadOnly();

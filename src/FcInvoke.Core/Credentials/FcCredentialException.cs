@@ -41,12 +41,12 @@ namespace FcInvoke.Credentials
             {
                 switch (Failure)
                 {
-                    case FcCredentialFailure.ProfileNotFound: return "FcProfileNotFound";
-                    case FcCredentialFailure.InvalidFile: return "FcCredentialFileInvalid";
-                    case FcCredentialFailure.Sts: return "FcStsError";
-                    case FcCredentialFailure.EcsMetadata: return "FcEcsMetadataError";
-                    case FcCredentialFailure.InvalidArgument: return "FcCredentialInvalid";
-                    default: return "FcCredentialNotFound";
+                    case FcCredentialFailure.ProfileNotFound: return FcErrorIds.ProfileNotFound;
+                    case FcCredentialFailure.InvalidFile: return FcErrorIds.CredentialFileInvalid;
+                    case FcCredentialFailure.Sts: return FcErrorIds.StsError;
+                    case FcCredentialFailure.EcsMetadata: return FcErrorIds.EcsMetadataError;
+                    case FcCredentialFailure.InvalidArgument: return FcErrorIds.CredentialInvalid;
+                    default: return FcErrorIds.CredentialNotFound;
                 }
             }
         }

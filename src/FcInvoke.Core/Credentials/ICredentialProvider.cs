@@ -96,7 +96,9 @@ namespace FcInvoke.Credentials
                                            cached.Credential.Expiration.HasValue && now < cached.Credential.Expiration.Value)
                 {
                     log?.Warning($"{Name}: refreshing the temporary credential failed ({ex.Message}); using the current one until {cached.Credential.Expiration.Value:u}.");
-                    _cached = new Cached(cached.Credential, now + RetryAfterFailedRefresh);
+                    // Tried again in a while, but never later than the current credential lasts.
+                    var retryAt = now + RetryAfterFailedRefresh;
+                    _cached = new Cached(cached.Credential, retryAt < cached.Credential.Expiration.Value ? retryAt : cached.Credential.Expiration.Value);
                     return cached.Credential;
                 }
                 Interlocked.Increment(ref _fetchCount);

@@ -72,15 +72,14 @@ namespace FcInvoke.Commands
 
         protected override void EndProcessing()
         {
-            var request = ConnectionRequest();
+            var request = FcConnector.Request(this);
             // Connecting starts afresh from the parameters and the default chain; only -RamRoleArn builds on the
             // current credentials, the session default included.
             if (ParameterSetName != RoleSet) request.SessionContext = null;
             if ((ParameterSetName == EcsSet || ParameterSetName == OidcSet) && (request.Credential != null || ProfileName != null || Context != null))
             {
-                ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"-{ParameterSetName} is a way to get credentials of its own; it does not go with -Credential, -ProfileName or -Context."),
-                    "FcConflictingCredentialParameters", ErrorCategory.InvalidArgument, null));
+                ThrowTerminatingError(FcErrors.Input(FcErrorIds.ConflictingCredentialParameters,
+                    $"-{ParameterSetName} is a way to get credentials of its own; it does not go with -Credential, -ProfileName or -Context.", null));
             }
 
             FcContext context = null;
@@ -88,13 +87,9 @@ namespace FcInvoke.Commands
             {
                 context = Run((log, ct) => ConnectAsync(request, log, ct));
             }
-            catch (Exception ex) when (ToErrorRecord(ex, RamRoleArn ?? RoleName ?? ProfileName) != null)
+            catch (Exception ex) when (!FcErrors.IsFlowControl(ex))
             {
-                ThrowTerminatingError(ToErrorRecord(ex, RamRoleArn ?? RoleName ?? ProfileName));
-            }
-            catch (ArgumentException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, "FcEndpointUnknown", ErrorCategory.InvalidArgument, Endpoint));
+                ThrowTerminatingError(FcErrors.Record(ex, RamRoleArn ?? RoleName ?? ProfileName));
             }
 
             FcSession.Current = context;

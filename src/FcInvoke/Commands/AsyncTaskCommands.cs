@@ -44,6 +44,10 @@ namespace FcInvoke.Commands
         [Parameter(ParameterSetName = ListSet)]
         public SwitchParameter IncludePayload { get; set; }
 
+        private FcPager _pager;
+
+        protected override void BeginProcessing() => _pager = new FcPager(this);
+
         protected override void ProcessRecord()
         {
             if (ParameterSetName == OneSet) GetOne();
@@ -55,19 +59,14 @@ namespace FcInvoke.Commands
             if (!CheckIdentity(TaskId)) return;
             foreach (var id in TaskId)
             {
-                try
-                {
-                    WriteObject(Run((log, ct) => FcAsyncTasks.GetAsync(Client, Function, id, CallOptions(0), log, ct)));
-                }
-                catch (Exception ex) when (TryWriteFcError(ex, id))
-                {
-                }
+                if (TryRun((log, ct) => FcAsyncTasks.GetAsync(Connect(), Function, id, CallOptions(0), log, ct), id, out var task))
+                    WriteObject(task);
             }
         }
 
         private void List()
         {
-            if (PagingSatisfied || !CheckIdentity(FunctionName)) return;
+            if (_pager.Satisfied || !CheckIdentity(FunctionName)) return;
             var bound = MyInvocation.BoundParameters;
             var statuses = Status == null ? null : new HashSet<string>(Status, StringComparer.OrdinalIgnoreCase);
             bool filteredHere = statuses != null && statuses.Count > 1;
@@ -82,11 +81,11 @@ namespace FcInvoke.Commands
                 IncludePayload = IncludePayload.IsPresent,
             };
             // Several statuses are filtered here, so a page may hold fewer wanted tasks than it asked for.
-            WritePages(query, (q, log, ct) => FcAsyncTasks.ListPageAsync(Client, Function, q, CallOptions(0), log, ct),
-                       task => !filteredHere || statuses.Contains(task.Status ?? string.Empty), FunctionName, limitToWanted: !filteredHere);
+            _pager.WritePages(query, (q, log, ct) => FcAsyncTasks.ListPageAsync(Connect(), Function, q, CallOptions(0), log, ct),
+                              task => !filteredHere || statuses.Contains(task.Status ?? string.Empty), FunctionName, limitToWanted: !filteredHere);
         }
 
-        protected override void EndProcessing() => WriteTotalCountIfAsked();
+        protected override void EndProcessing() => _pager.WriteTotalCountIfAsked();
     }
 
     /// <summary>Stop-FcAsyncTask: stops a running or queued task.</summary>
@@ -109,14 +108,10 @@ namespace FcInvoke.Commands
             foreach (var id in TaskId)
             {
                 if (!ShouldProcess($"async task '{id}' of function '{Function}'", "Stop")) continue;
-                try
-                {
-                    Run(async (log, ct) => { await FcAsyncTasks.StopAsync(Client, Function, id, CallOptions(0), log, ct).ConfigureAwait(false); return true; });
-                    if (PassThru) WriteObject(Run((log, ct) => FcAsyncTasks.GetAsync(Client, Function, id, CallOptions(0), log, ct)));
-                }
-                catch (Exception ex) when (TryWriteFcError(ex, id))
-                {
-                }
+                if (!TryRun(async (log, ct) => { await FcAsyncTasks.StopAsync(Connect(), Function, id, CallOptions(0), log, ct).ConfigureAwait(false); return true; }, id, out _))
+                    continue;
+                if (PassThru && TryRun((log, ct) => FcAsyncTasks.GetAsync(Connect(), Function, id, CallOptions(0), log, ct), id, out var task))
+                    WriteObject(task);
             }
         }
     }
@@ -155,27 +150,36 @@ namespace FcInvoke.Commands
         {
             if (_targets.Count == 0) return;
             var progress = new DelayedProgress(this, 0x46635761, $"Waiting for {_targets.Count} FC async task(s)");
+            Exception failure = null;
             var observer = new QueuedObserver(Messages, progress);
             var options = new FcTaskWaitOptions
             {
                 Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : (TimeSpan?)null,
                 Any = Any.IsPresent,
             };
-            IReadOnlyList<FcTaskWaitTarget> unfinished;
+            var client = Connect();
+            IReadOnlyList<FcTaskWaitTarget> unfinished = null;
             try
             {
-                unfinished = Run((log, ct) => FcAsyncTaskWaiter.WaitAsync(Client, _targets, options, CallOptions(0), log, observer, ct));
+                unfinished = Run((log, ct) => FcAsyncTaskWaiter.WaitAsync(client, _targets, options, CallOptions(0), log, observer, ct));
+            }
+            catch (Exception ex) when (!FcErrors.IsFlowControl(ex))
+            {
+                // A failure of the wait itself (not of one task: those are written as they happen), e.g. credentials that
+                // could not be refreshed: nothing more can be learnt, so the command ends, with the ids Get-FcAsyncTask uses.
+                failure = ex;
             }
             finally
             {
                 progress.Complete();
             }
+            if (failure != null) ThrowTerminatingError(FcErrors.Record(failure, _targets.Select(t => t.Input).ToArray()));
             if (unfinished.Count > 0 && !Any)
             {
                 var names = string.Join(", ", unfinished.Take(20).Select(t => t.Describe())) + (unfinished.Count > 20 ? ", ..." : string.Empty);
                 WriteError(new ErrorRecord(
                     new FcTimeoutException($"Timed out after {TimeoutSec} s (-TimeoutSec) with {unfinished.Count} of {_targets.Count} task(s) not finished: {names}."),
-                    "FcAsyncTaskWaitTimeout", ErrorCategory.OperationTimeout, unfinished.Select(t => (object)t.LastSeen ?? t.TaskId).ToArray()));
+                    FcErrorIds.AsyncTaskWaitTimeout, ErrorCategory.OperationTimeout, unfinished.Select(t => (object)t.LastSeen ?? t.TaskId).ToArray()));
             }
         }
 
@@ -194,7 +198,7 @@ namespace FcInvoke.Commands
             public void Finished(FcTaskWaitTarget target, FcAsyncTask task) => _queue.Post(c => c.WriteObject(task));
 
             public void Failed(FcTaskWaitTarget target, Exception error) =>
-                _queue.Post(c => c.WriteError(ToErrorRecord(error, target.Input)));
+                _queue.Post(c => c.WriteError(FcErrors.Record(error, target.Input)));
 
             public void Progress(IReadOnlyDictionary<string, int> pendingByStatus, int finished, int total)
             {

@@ -33,12 +33,16 @@ namespace FcInvoke.Commands
         [ValidateRange(1, FcListQuery.MaxPageSize)]
         public int PageSize { get; set; } = FcListQuery.MaxPageSize;
 
+        private FcPager _pager;
+
+        protected override void BeginProcessing() => _pager = new FcPager(this);
+
         protected override void ProcessRecord()
         {
             var service = string.IsNullOrEmpty(ServiceName) ? null : ServiceName;
             var problem = (service != null ? FcNames.CheckServiceName(service) : null) ??
                           (string.IsNullOrEmpty(Qualifier) ? null : FcNames.CheckQualifier(Qualifier));
-            if (problem != null) { WriteInvalidArgument(problem, "FcInvalidName", (object)service ?? Qualifier); return; }
+            if (problem != null) { WriteError(FcErrors.Input(FcErrorIds.InvalidName, problem, (object)service ?? Qualifier)); return; }
 
             foreach (var name in FunctionName ?? new[] { "*" })
             {
@@ -46,30 +50,22 @@ namespace FcInvoke.Commands
                 {
                     var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
                     var query = new FcListQuery { Prefix = FcWildcardName.LiteralPrefix(name), Limit = PageSize };
-                    WritePages(query, (q, log, ct) => FcCatalog.ListFunctionsAsync(Client, service, Qualifier, q, CallOptions(0), log, ct),
-                               f => pattern.IsMatch(f.FunctionName), name, FcWildcardName.IsPrefixOnly(name));
+                    _pager.WritePages(query, (q, log, ct) => FcCatalog.ListFunctionsAsync(Connect(), service, Qualifier, q, CallOptions(0), log, ct),
+                                      f => pattern.IsMatch(f.FunctionName), name, FcWildcardName.IsPrefixOnly(name));
                 }
                 else
                 {
                     var fn = new FcFunctionRef(name, service, Qualifier);
                     problem = FcNames.CheckFunction(fn);
-                    if (problem != null) { WriteInvalidArgument(problem, "FcInvalidName", name); continue; }
-                    FcFunctionInfo info;
-                    try
-                    {
-                        info = Run((log, ct) => FcCatalog.GetFunctionAsync(Client, fn, CallOptions(0), log, ct));
-                    }
-                    catch (Exception ex) when (TryWriteFcError(ex, name))
-                    {
-                        continue;
-                    }
-                    WritePaged(info);
+                    if (problem != null) { WriteError(FcErrors.Input(FcErrorIds.InvalidName, problem, name)); continue; }
+                    if (TryRun((log, ct) => FcCatalog.GetFunctionAsync(Connect(), fn, CallOptions(0), log, ct), name, out var info))
+                        _pager.Write(info);
                 }
-                if (PagingSatisfied) return;
+                if (_pager.Satisfied) return;
             }
         }
 
-        protected override void EndProcessing() => WriteTotalCountIfAsked();
+        protected override void EndProcessing() => _pager.WriteTotalCountIfAsked();
     }
 
     /// <summary>Get-FcService: gets or lists FC 2.0 services (wildcards, paging); pipes into Get-FcFunction.</summary>
@@ -88,6 +84,10 @@ namespace FcInvoke.Commands
         [ValidateRange(1, FcListQuery.MaxPageSize)]
         public int PageSize { get; set; } = FcListQuery.MaxPageSize;
 
+        private FcPager _pager;
+
+        protected override void BeginProcessing() => _pager = new FcPager(this);
+
         protected override void ProcessRecord()
         {
             foreach (var name in ServiceName ?? new[] { "*" })
@@ -96,28 +96,20 @@ namespace FcInvoke.Commands
                 {
                     var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
                     var query = new FcListQuery { Prefix = FcWildcardName.LiteralPrefix(name), Limit = PageSize };
-                    WritePages(query, (q, log, ct) => FcCatalog.ListServicesAsync(Client, q, CallOptions(0), log, ct),
-                               s => pattern.IsMatch(s.ServiceName), name, FcWildcardName.IsPrefixOnly(name));
-                    if (PagingSatisfied) return;
+                    _pager.WritePages(query, (q, log, ct) => FcCatalog.ListServicesAsync(Connect(), q, CallOptions(0), log, ct),
+                                      s => pattern.IsMatch(s.ServiceName), name, FcWildcardName.IsPrefixOnly(name));
+                    if (_pager.Satisfied) return;
                     continue;
                 }
                 var problem = FcNames.CheckServiceName(name);
-                if (problem != null) { WriteInvalidArgument(problem, "FcInvalidName", name); continue; }
-                FcServiceInfo info;
-                try
-                {
-                    info = Run((log, ct) => FcCatalog.GetServiceAsync(Client, name, CallOptions(0), log, ct));
-                }
-                catch (Exception ex) when (TryWriteFcError(ex, name))
-                {
-                    continue;
-                }
-                WritePaged(info);
-                if (PagingSatisfied) return;
+                if (problem != null) { WriteError(FcErrors.Input(FcErrorIds.InvalidName, problem, name)); continue; }
+                if (TryRun((log, ct) => FcCatalog.GetServiceAsync(Connect(), name, CallOptions(0), log, ct), name, out var info))
+                    _pager.Write(info);
+                if (_pager.Satisfied) return;
             }
         }
 
-        protected override void EndProcessing() => WriteTotalCountIfAsked();
+        protected override void EndProcessing() => _pager.WriteTotalCountIfAsked();
     }
 
     /// <summary>How a wildcard name narrows a list call: FC filters by literal prefix, the rest is matched here.</summary>

@@ -120,7 +120,7 @@ namespace FcInvoke.Commands
             FcConnectionRequest request;
             try
             {
-                request = FcCmdlet.BuildConnectionRequest(
+                request = FcConnector.Request(
                     FcCompletion.Value<Uri>(bound, "Endpoint"), FcCompletion.Text(bound, "Region"), FcCompletion.Text(bound, "AccountId"),
                     bound.Contains("Internal") ? FcCompletion.Value<bool>(bound, "Internal") : (bool?)null,
                     FcCompletion.Value<PSCredential>(bound, "Credential"), FcCompletion.Value<SecureString>(bound, "SecurityToken"),

@@ -9,8 +9,10 @@ using FcInvoke.Credentials;
 namespace FcInvoke.Commands
 {
     /// <summary>
-    /// Base of the cmdlets that call FC: the connection parameters, one cancellation source that StopProcessing
-    /// cancels, the message pump, and the mapping of core exceptions to error records with stable ids.
+    /// Base of the cmdlets that call FC: what every one of them needs and no more — the connection parameters, one
+    /// cancellation source that StopProcessing cancels, and the bridge that runs core work off the pipeline thread while
+    /// writing its messages on it. Connection resolution (<see cref="FcConnector"/>), error records (<see cref="FcErrors"/>)
+    /// and paging (<see cref="FcPager"/>) are helpers the cmdlets that need them use.
     /// </summary>
     public abstract class FcCmdlet : PSCmdlet, IDisposable
     {
@@ -80,80 +82,8 @@ namespace FcInvoke.Commands
             Retry = MaxRetries == FcRetryPolicy.DefaultMaxRetries ? FcRetryPolicy.Default : new FcRetryPolicy(MaxRetries),
         };
 
-        /// <summary>The client for this command, resolved once; a resolution failure ends the command (nothing can go on).</summary>
-        internal FcClient Client
-        {
-            get
-            {
-                if (_client != null) return _client;
-                var request = ConnectionRequest();
-                try
-                {
-                    // Planning needs no network; only a missing account id for the account endpoint is looked up (STS).
-                    // Doing the common case here, without a thread hop, keeps a loop of single invocations cheap.
-                    var plan = FcConnectionResolver.Plan(request, ProcessEnvironment.Instance);
-                    if (plan.Endpoint == null && plan.AccountId == null)
-                        Run(async (log, ct) => { await FcConnectionResolver.CompleteAccountIdAsync(plan, ProcessEnvironment.Instance, log, ct).ConfigureAwait(false); return true; });
-                    _client = new FcClient(FcConnectionResolver.Connect(plan));
-                }
-                catch (FcCredentialException ex)
-                {
-                    ThrowTerminatingError(ToErrorRecord(ex, ProfileName ?? (object)Context));
-                }
-                catch (FcTransportException ex)
-                {
-                    ThrowTerminatingError(ToErrorRecord(ex, null));
-                }
-                catch (ArgumentException ex)
-                {
-                    ThrowTerminatingError(new ErrorRecord(ex, "FcEndpointUnknown", ErrorCategory.InvalidArgument, Endpoint));
-                }
-                return _client;
-            }
-        }
-
-        internal FcConnectionRequest ConnectionRequest()
-        {
-            try
-            {
-                return BuildConnectionRequest(Endpoint, Region, AccountId,
-                    MyInvocation.BoundParameters.ContainsKey(nameof(Internal)) ? Internal.IsPresent : (bool?)null,
-                    Credential, SecurityToken, ProfileName, Context);
-            }
-            catch (ArgumentException ex)
-            {
-                var id = ex.ParamName == nameof(SecurityToken) ? "FcSecurityTokenWithoutCredential" : "FcCredentialInvalid";
-                ThrowTerminatingError(new ErrorRecord(ex, id, ErrorCategory.InvalidArgument, null));
-                return null;
-            }
-        }
-
-        /// <summary>The connection parameters as the core takes them; shared by the cmdlets and the argument completers.</summary>
-        internal static FcConnectionRequest BuildConnectionRequest(Uri endpoint, string region, string accountId, bool? useInternal,
-                                                                   PSCredential credential, SecureString securityToken,
-                                                                   string profileName, FcContext context)
-        {
-            FcCredential fcCredential = null;
-            if (credential != null)
-            {
-                fcCredential = new FcCredential(credential.UserName, credential.Password, securityToken, null, "Parameter");
-            }
-            else if (securityToken != null)
-            {
-                throw new ArgumentException("-SecurityToken goes with -Credential (the temporary AccessKey pair it belongs to).", nameof(SecurityToken));
-            }
-            return new FcConnectionRequest
-            {
-                Endpoint = endpoint,
-                Region = region,
-                AccountId = accountId,
-                Internal = useInternal,
-                Credential = fcCredential,
-                ProfileName = profileName,
-                Context = context,
-                SessionContext = FcSession.Current,
-            };
-        }
+        /// <summary>The client for this command, resolved on first use (<see cref="FcConnector"/>); a failure ends the command.</summary>
+        internal FcClient Connect() => _client ?? (_client = FcConnector.Connect(this));
 
         /// <summary>Runs core work off the pipeline thread and waits for it here, writing its messages meanwhile.</summary>
         internal T Run<T>(Func<IFcLog, CancellationToken, Task<T>> work)
@@ -169,6 +99,25 @@ namespace FcInvoke.Commands
             catch (OperationCanceledException) when (PipelineStopToken.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
+            }
+        }
+
+        /// <summary>
+        /// <see cref="Run{T}"/> for one input: a failure becomes that input's non-terminating error (through
+        /// <see cref="FcErrors"/>) and false; PowerShell's own control flow passes through.
+        /// </summary>
+        internal bool TryRun<T>(Func<IFcLog, CancellationToken, Task<T>> work, object target, out T result)
+        {
+            try
+            {
+                result = Run(work);
+                return true;
+            }
+            catch (Exception ex) when (!FcErrors.IsFlowControl(ex))
+            {
+                WriteError(FcErrors.Record(ex, target));
+                result = default;
+                return false;
             }
         }
 
@@ -192,137 +141,6 @@ namespace FcInvoke.Commands
             if (!LanguagePrimitives.TryConvertTo(preference, out ActionPreference value)) return true;
             return value != ActionPreference.SilentlyContinue && value != ActionPreference.Ignore;
         }
-
-        /// <summary>
-        /// Maps a core failure to a non-terminating error record. Returns false for exceptions that are not FC failures,
-        /// which the caller lets propagate.
-        /// </summary>
-        internal bool TryWriteFcError(Exception ex, object target)
-        {
-            var record = ToErrorRecord(ex, target);
-            if (record == null) return false;
-            WriteError(record);
-            return true;
-        }
-
-        internal static ErrorRecord ToErrorRecord(Exception ex, object target)
-        {
-            switch (ex)
-            {
-                case FcFunctionException fe:
-                    return new ErrorRecord(fe, "FcFunctionError", ErrorCategory.InvalidResult, fe.Result);
-                case FcServiceException se:
-                    return new ErrorRecord(se, "FcServiceError", CategoryFor(se.StatusCode), target);
-                case FcTimeoutException te:
-                    return new ErrorRecord(te, "FcTimeout", ErrorCategory.OperationTimeout, target);
-                case FcLoopbackViolationException lv:
-                    return new ErrorRecord(lv, "FcLoopbackOnly", ErrorCategory.SecurityError, lv.Destination);
-                case FcTransportException tr:
-                    return new ErrorRecord(tr, "FcConnectionFailed", ErrorCategory.ConnectionError, target);
-                case FcUnexpectedResponseException ue:
-                    return new ErrorRecord(ue, "FcUnexpectedResponse", ErrorCategory.InvalidResult, target);
-                case FcCredentialException ce:
-                    return new ErrorRecord(ce, ce.ErrorId, CredentialCategory(ce.Failure), target);
-                default:
-                    return null;
-            }
-        }
-
-        internal static ErrorCategory CredentialCategory(FcCredentialFailure failure)
-        {
-            switch (failure)
-            {
-                case FcCredentialFailure.ProfileNotFound: return ErrorCategory.ObjectNotFound;
-                case FcCredentialFailure.InvalidFile: return ErrorCategory.ParserError;
-                case FcCredentialFailure.InvalidArgument: return ErrorCategory.InvalidArgument;
-                default: return ErrorCategory.AuthenticationError; // not found, STS, ECS metadata
-            }
-        }
-
-        internal static ErrorCategory CategoryFor(int status)
-        {
-            switch (status)
-            {
-                case 400: return ErrorCategory.InvalidArgument;
-                case 401:
-                case 403: return ErrorCategory.PermissionDenied;
-                case 404: return ErrorCategory.ObjectNotFound;
-                case 409: return ErrorCategory.ResourceExists;
-                case 412: return ErrorCategory.InvalidOperation;
-                case 413:
-                case 429:
-                case 503: return ErrorCategory.LimitsExceeded;
-                default: return status >= 500 ? ErrorCategory.ResourceUnavailable : ErrorCategory.InvalidOperation;
-            }
-        }
-
-        private ulong _pagedSeen;
-        private bool _pagedCut;
-
-        /// <summary>
-        /// Lists page after page (following nextToken) and writes the items <paramref name="keep"/> accepts, honouring
-        /// -Skip and -First of a SupportsPaging cmdlet; stops asking FC as soon as -First is satisfied.
-        /// Returns false when a page failed (the error is written).
-        /// </summary>
-        internal bool WritePages<TQuery, T>(TQuery query, Func<TQuery, IFcLog, CancellationToken, Task<FcPage<T>>> fetch,
-                                            Func<T, bool> keep, object target, bool limitToWanted)
-            where TQuery : IFcPagedQuery
-        {
-            var paging = PagingParameters;
-            do
-            {
-                if (paging != null && limitToWanted)
-                {
-                    var wanted = PagingEnd(paging) - Math.Min(_pagedSeen, PagingEnd(paging));
-                    if (wanted == 0) return true;
-                    query.Limit = (int)Math.Min((ulong)Math.Max(query.Limit, 1), wanted);
-                }
-                FcPage<T> page;
-                try
-                {
-                    page = Run((log, ct) => fetch(query, log, ct));
-                }
-                catch (Exception ex) when (TryWriteFcError(ex, target))
-                {
-                    return false;
-                }
-                foreach (var item in page.Items)
-                {
-                    if (keep(item) && !WritePaged(item)) return true;
-                }
-                query.NextToken = page.NextToken;
-            } while (query.NextToken != null);
-            return true;
-        }
-
-        /// <summary>Writes one object through -Skip/-First; false once -First is reached.</summary>
-        internal bool WritePaged(object item)
-        {
-            var paging = PagingParameters;
-            if (paging == null) { WriteObject(item); return true; }
-            if (_pagedSeen >= PagingEnd(paging)) { _pagedCut = true; return false; }
-            _pagedSeen++;
-            if (_pagedSeen > paging.Skip) WriteObject(item);
-            if (_pagedSeen >= PagingEnd(paging)) { _pagedCut = true; return false; }
-            return true;
-        }
-
-        /// <summary>True once -First objects have been written: the cmdlet need not ask FC for more.</summary>
-        internal bool PagingSatisfied => PagingParameters != null && _pagedSeen >= PagingEnd(PagingParameters);
-
-        /// <summary>How many items -Skip and -First together consume (saturating).</summary>
-        private static ulong PagingEnd(PagingParameters paging) =>
-            paging.First > ulong.MaxValue - paging.Skip ? ulong.MaxValue : paging.Skip + paging.First;
-
-        /// <summary>-IncludeTotalCount: exact when the listing ran to its end, unknown when -First cut it short.</summary>
-        internal void WriteTotalCountIfAsked()
-        {
-            var paging = PagingParameters;
-            if (paging != null && paging.IncludeTotalCount) WriteObject(paging.NewTotalCount(_pagedSeen, _pagedCut ? 0.0 : 1.0));
-        }
-
-        internal void WriteInvalidArgument(string message, string errorId, object target) =>
-            WriteError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target));
 
         protected override void StopProcessing() => _stopping.Cancel();
 

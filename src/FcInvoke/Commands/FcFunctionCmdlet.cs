@@ -39,7 +39,7 @@ namespace FcInvoke.Commands
         {
             var problem = FcNames.CheckFunction(Function);
             if (problem == null) return true;
-            WriteInvalidArgument(problem, "FcInvalidName", target);
+            WriteError(FcErrors.Input(FcErrorIds.InvalidName, problem, target));
             return false;
         }
     }

@@ -11,7 +11,7 @@ namespace FcInvoke.Commands
     /// module's dependencies/ folder, whatever version another assembly asks for (no binding redirects there).
     /// On pwsh 7 nothing is registered: the runtime's own, newer System.Text.Json is used.
     /// </summary>
-    internal sealed class FcModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
+    public sealed class FcModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
         private static readonly string DependencyFolder =
             Path.Combine(Path.GetDirectoryName(typeof(FcModuleInitializer).Assembly.Location) ?? ".", "dependencies");

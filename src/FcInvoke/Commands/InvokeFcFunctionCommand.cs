@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Management.Automation;
-using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using FcInvoke.Core;
@@ -90,7 +89,7 @@ namespace FcInvoke.Commands
             var request = FcInvocation.BuildRequest(spec);
             if (!ShouldProcess(DescribeForShouldProcess(request), "Invoke")) return;
 
-            var client = Client;
+            var client = Connect();
             var options = CallOptions(TimeoutSec);
             _fanOut.Submit(input, ct => InvokeOneAsync(client, spec, request, options, input, ct));
         }
@@ -107,10 +106,7 @@ namespace FcInvoke.Commands
             return result;
         }
 
-        private void WriteFailure(object input, Exception error)
-        {
-            if (!TryWriteFcError(error, input)) ExceptionDispatchInfo.Capture(error).Throw();
-        }
+        private void WriteFailure(object input, Exception error) => WriteError(FcErrors.Record(error, input));
 
         protected override void Dispose(bool disposing)
         {
@@ -141,12 +137,12 @@ namespace FcInvoke.Commands
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ItemNotFoundException)
             {
-                WriteError(new ErrorRecord(ex, "FcInputFileUnreadable", ErrorCategory.ReadError, InputFile));
+                WriteError(FcErrors.Record(new FcInputException(FcErrorIds.InputFileUnreadable, $"The input file '{InputFile}' cannot be read: {ex.Message}", ex), InputFile));
                 return null;
             }
-            catch (PayloadTooLargeException ex)
+            catch (FcInputException ex)
             {
-                WriteError(new ErrorRecord(ex, "FcPayloadTooLarge", ErrorCategory.LimitsExceeded, target));
+                WriteError(FcErrors.Record(ex, target));
                 return null;
             }
             if (spec.Body == null) return null;
@@ -154,13 +150,13 @@ namespace FcInvoke.Commands
             var problem = spec.Validate();
             if (problem != null)
             {
-                WriteInvalidArgument(problem, "FcInvalidArgument", target);
+                WriteError(FcErrors.Input(FcErrorIds.InvalidArgument, problem, target));
                 return null;
             }
             var tooLarge = FcNames.CheckPayloadSize(spec.Body.Length, spec.IsAsync);
             if (tooLarge != null)
             {
-                WriteError(new ErrorRecord(new ArgumentException(tooLarge), "FcPayloadTooLarge", ErrorCategory.LimitsExceeded, target));
+                WriteError(FcErrors.Input(FcErrorIds.PayloadTooLarge, tooLarge, target));
                 return null;
             }
             return spec;
@@ -172,12 +168,11 @@ namespace FcInvoke.Commands
             var info = new FileInfo(path);
             if (!info.Exists)
             {
-                WriteError(new ErrorRecord(new FileNotFoundException($"The input file '{path}' does not exist.", path),
-                    "FcInputFileNotFound", ErrorCategory.ObjectNotFound, InputFile));
+                WriteError(FcErrors.Input(FcErrorIds.InputFileNotFound, $"The input file '{path}' does not exist.", InputFile));
                 return null;
             }
             var tooLarge = FcNames.CheckPayloadSize(info.Length, isAsync);
-            if (tooLarge != null) throw new PayloadTooLargeException(tooLarge);
+            if (tooLarge != null) throw new FcInputException(FcErrorIds.PayloadTooLarge, tooLarge);
             return FcRequestBody.FromFile(path);
         }
 
@@ -185,17 +180,13 @@ namespace FcInvoke.Commands
         {
             if (!MyInvocation.BoundParameters.ContainsKey("WhatIf")) return request.Action + " " + request.PathAndQuery;
             // -WhatIf shows the exact request, signed as it would be, with the signature and token redacted.
-            using (var message = FcRequestBuilder.Build(request, Client.Connection.Endpoint,
-                       Run((log, ct) => Client.Connection.Credentials.GetCredentialAsync(ct)),
-                       Client.Connection.AccountId, DateTimeOffset.UtcNow, FcRequestBuilder.NewNonce()))
+            var connection = Connect().Connection;
+            using (var message = FcRequestBuilder.Build(request, connection.Endpoint,
+                       Run((log, ct) => connection.Credentials.GetCredentialAsync(ct)),
+                       connection.AccountId, DateTimeOffset.UtcNow, FcRequestBuilder.NewNonce()))
             {
                 return FcRequestBuilder.Describe(message) + Environment.NewLine + $"body: {request.Body?.Length ?? 0} bytes";
             }
-        }
-
-        private sealed class PayloadTooLargeException : Exception
-        {
-            public PayloadTooLargeException(string message) : base(message) { }
         }
     }
 }

@@ -1,0 +1,47 @@
+namespace FcInvoke
+{
+    /// <summary>
+    /// Every FullyQualifiedErrorId prefix the module's cmdlets can write: the one list, checked against the table in
+    /// docs/architecture.md by tests/FcInvoke.Tests/ErrorIdTests.cs. Ids are part of the module's public semantics:
+    /// add one deliberately, never rename one. (Core has no PowerShell, so the categories are chosen where records are made.)
+    /// </summary>
+    internal static class FcErrorIds
+    {
+        // The call reached FC (or tried to).
+        public const string FunctionError = "FcFunctionError";
+        public const string ServiceError = "FcServiceError";
+        public const string Timeout = "FcTimeout";
+        public const string AsyncTaskWaitTimeout = "FcAsyncTaskWaitTimeout";
+        public const string ConnectionFailed = "FcConnectionFailed";
+        public const string UnexpectedResponse = "FcUnexpectedResponse";
+        public const string LoopbackOnly = "FcLoopbackOnly";
+
+        // Bad input: nothing was sent.
+        public const string InvalidName = "FcInvalidName";
+        public const string InvalidArgument = "FcInvalidArgument";
+        public const string PayloadTooLarge = "FcPayloadTooLarge";
+        public const string InputFileNotFound = "FcInputFileNotFound";
+        public const string InputFileUnreadable = "FcInputFileUnreadable";
+
+        // Whom or where to call.
+        public const string CredentialNotFound = "FcCredentialNotFound";
+        public const string EndpointUnknown = "FcEndpointUnknown";
+        public const string ProfileNotFound = "FcProfileNotFound";
+        public const string CredentialFileInvalid = "FcCredentialFileInvalid";
+        public const string StsError = "FcStsError";
+        public const string EcsMetadataError = "FcEcsMetadataError";
+        public const string CredentialInvalid = "FcCredentialInvalid";
+        public const string SecurityTokenWithoutCredential = "FcSecurityTokenWithoutCredential";
+        public const string ConflictingCredentialParameters = "FcConflictingCredentialParameters";
+
+        // The emulator's cmdlets.
+        public const string EmulatorInvalidFunctionName = "FcEmulatorInvalidFunctionName";
+        public const string EmulatorInvalidFunction = "FcEmulatorInvalidFunction";
+        public const string EmulatorInvalidAlias = "FcEmulatorInvalidAlias";
+        public const string EmulatorInvalidFault = "FcEmulatorInvalidFault";
+        public const string EmulatorPortUnavailable = "FcEmulatorPortUnavailable";
+
+        // Nothing above fits: a defect to report, with the original exception inside.
+        public const string UnexpectedError = "FcUnexpectedError";
+    }
+}
