@@ -157,6 +157,35 @@ namespace FcInvoke.Tests
             Assert.Equal(FcErrorIds.EndpointUnknown, Assert.Throws<FcInputException>(() => FcEndpoint.FromUri(new Uri("ftp://x/"))).ErrorId);
         }
 
+        [Fact]
+        public void A_function_upgraded_from_fc2_is_addressed_as_the_official_fc3_sdk_addresses_it()
+        {
+            // The vector captured from @alicloud/fc20230330 (tests/data/acs3-signatures.json): the path is percent-encoded
+            // ('$' → %24) exactly as the SDK sends and signs it, and the name passes the module's naming check.
+            var fn = new FcFunctionRef("orders$process", null, "LATEST");
+            Assert.Null(FcNames.CheckFunction(fn));
+            var request = FcOperations.InvokeFunction(fn);
+            Assert.Equal("/2023-03-30/functions/orders%24process/invocations", request.Path);
+            Assert.Equal("/2023-03-30/functions/orders%24process/invocations?qualifier=LATEST", request.PathAndQuery);
+            using var message = FcRequestBuilder.Build(request, Endpoint, Key, null, DateTimeOffset.UtcNow, "n");
+            Assert.Equal("/2023-03-30/functions/orders%24process/invocations", message.RequestUri.AbsolutePath);
+        }
+
+        [Theory]
+        [InlineData("svc$fn", null)]
+        [InlineData("my-service_1$my-function-2", null)]
+        [InlineData("$fn", "not a valid function name")]
+        [InlineData("svc$", "not a valid function name")]
+        [InlineData("svc$fn$x", "not a valid function name")]
+        [InlineData("1svc$fn", "not a valid function name")]
+        public void Dollar_names_are_fc3_function_names_only(string name, string problem)
+        {
+            var fc3 = FcNames.CheckFunction(new FcFunctionRef(name, null, null));
+            if (problem == null) Assert.Null(fc3); else Assert.Contains(problem, fc3);
+            // Inside an FC 2.0 service a function name never has a '$'.
+            Assert.NotNull(FcNames.CheckFunction(new FcFunctionRef(name, "svc", null)));
+        }
+
         private static string Header(HttpRequestMessage message, string name) =>
             message.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
     }

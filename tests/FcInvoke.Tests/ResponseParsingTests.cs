@@ -141,12 +141,14 @@ namespace FcInvoke.Tests
         }
 
         [Fact]
-        public void Payload_limits_are_32MB_sync_and_128KB_async()
+        public void Payload_limits_are_32MB_sync_and_the_highest_async_limit_FC_grants()
         {
             Assert.Null(FcNames.CheckPayloadSize(32L * 1024 * 1024, false));
             Assert.NotNull(FcNames.CheckPayloadSize(32L * 1024 * 1024 + 1, false));
-            Assert.Null(FcNames.CheckPayloadSize(128 * 1024, true));
-            Assert.NotNull(FcNames.CheckPayloadSize(128 * 1024 + 1, true));
+            // 128 KB is FC's default; an account may be granted 256 KB, so nothing up to that is refused locally.
+            Assert.Null(FcNames.CheckPayloadSize(128 * 1024 + 1, true));
+            Assert.Null(FcNames.CheckPayloadSize(256 * 1024, true));
+            Assert.Contains("256 KB where the account's limit was raised", FcNames.CheckPayloadSize(256 * 1024 + 1, true));
             Assert.Null(FcNames.CheckQualifier("LATEST"));
             Assert.Null(FcNames.CheckQualifier("12"));
             Assert.NotNull(FcNames.CheckQualifier("-x"));

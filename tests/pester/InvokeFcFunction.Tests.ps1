@@ -235,7 +235,7 @@ Describe 'Invoke-FcFunction: invalid input is refused before anything is sent' {
         @{ Case = 'a task id starting with a digit'; Splat = @{ FunctionName = 'echo'; AsyncTaskId = '9job' }; Id = 'FcInvalidArgument' }
         @{ Case = 'a task id on a sync invocation'; Splat = @{ FunctionName = 'echo'; AsyncTaskId = 'job'; InvocationType = 'Sync' }; Id = 'FcInvalidArgument' }
         @{ Case = '-EnableAsyncTask on FC 3.0'; Splat = @{ FunctionName = 'echo'; EnableAsyncTask = $true; InvocationType = 'Async' }; Id = 'FcInvalidArgument' }
-        @{ Case = 'an async payload over 128 KB'; Splat = @{ FunctionName = 'echo'; InvocationType = 'Async'; Payload = 'x' * (128KB + 1) }; Id = 'FcPayloadTooLarge' }
+        @{ Case = 'an async payload over 256 KB (the most FC grants an account)'; Splat = @{ FunctionName = 'echo'; InvocationType = 'Async'; Payload = 'x' * (256KB + 1) }; Id = 'FcPayloadTooLarge' }
     ) {
         Invoke-FcFunction @Splat @conn -ErrorVariable err -ErrorAction SilentlyContinue
         $err.Count | Should -Be 1

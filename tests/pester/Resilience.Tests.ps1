@@ -143,7 +143,7 @@ Describe 'Timeouts, refused connections, latency, large payloads' {
         $r | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -Be 'FcTimeout,FcInvoke.Commands.InvokeFcFunctionCommand'
         $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
-        $err[0].Exception.Message | Should -Match 'within 1 s \(-TimeoutSec\); the function may still be running'
+        $err[0].Exception.Message | Should -Match 'within 1 s \(-TimeoutSec\); FC interrupts a synchronous invocation when its caller goes away, so the function was stopped and may have partly run'
         $clock.Elapsed.TotalSeconds | Should -BeLessThan 4.5 -Because 'the call did not wait for the 5 s function'
     }
 

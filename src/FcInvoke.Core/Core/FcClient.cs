@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -70,8 +71,7 @@ namespace FcInvoke.Core
                 catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout != null && timeout.IsCancellationRequested)
                 {
                     throw new FcTimeoutException(
-                        $"{request.Action} did not complete within {options.TimeoutSec} s (-TimeoutSec); " +
-                        (request.Kind == FcCallKind.Invocation ? "the function may still be running." : "the call was abandoned."), ex);
+                        $"{request.Action} did not complete within {options.TimeoutSec} s (-TimeoutSec); " + AbandonedCall(request), ex);
                 }
             }
         }
@@ -174,6 +174,16 @@ namespace FcInvoke.Core
                     return ms.ToArray();
                 }
             }
+        }
+
+        /// <summary>What abandoning a call means for the function: FC interrupts a synchronous invocation whose caller has gone.</summary>
+        internal static string AbandonedCall(FcRequest request)
+        {
+            if (request.Kind != FcCallKind.Invocation) return "the call was abandoned.";
+            var isAsync = request.Headers.Any(h => h.Key == FcHeaders.InvocationType && h.Value == "Async");
+            return isAsync
+                ? "FC may have queued the invocation before the call was abandoned."
+                : "FC interrupts a synchronous invocation when its caller goes away, so the function was stopped and may have partly run.";
         }
 
         private static string Describe(Exception ex)

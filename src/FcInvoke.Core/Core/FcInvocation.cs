@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using System.Threading;
@@ -16,6 +17,12 @@ namespace FcInvoke.Core
         public string AsyncTaskId { get; set; }
         public bool EnableAsyncTask { get; set; }
         public string TraceId { get; set; }
+        /// <summary>Seconds FC waits before it runs an asynchronous invocation (x-fc-async-delay); null sends none.</summary>
+        public int? AsyncDelaySec { get; set; }
+        /// <summary>Headers the caller adds, checked by <see cref="FcCustomHeaders"/>.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> Headers { get; set; } = Array.Empty<KeyValuePair<string, string>>();
+
+        public const int MaxAsyncDelaySec = 3600;
 
         /// <summary>
         /// Null when names and options fit together; otherwise why not. Checked before anything goes on the wire, as is
@@ -34,7 +41,12 @@ namespace FcInvoke.Core
             if (EnableAsyncTask && !IsAsync) return "-EnableAsyncTask applies to asynchronous invocations only (-InvocationType Async).";
             if (EnableAsyncTask && !Function.IsV2)
                 return "-EnableAsyncTask is an FC 2.0 (-ServiceName) header; FC 3.0 functions enable async tasks in their async invoke configuration.";
-            return null;
+            if (AsyncDelaySec.HasValue)
+            {
+                if (!IsAsync) return "-AsyncDelaySec delays asynchronous invocations only (-InvocationType Async).";
+                if (AsyncDelaySec.Value < 0 || AsyncDelaySec.Value > MaxAsyncDelaySec) return $"-AsyncDelaySec is 0 to {MaxAsyncDelaySec} seconds.";
+            }
+            return FcCustomHeaders.Check(Headers);
         }
     }
 
@@ -47,7 +59,9 @@ namespace FcInvoke.Core
                 .WithHeader(FcHeaders.InvocationType, spec.IsAsync ? "Async" : "Sync")
                 .WithHeader(FcHeaders.LogType, spec.LogTail ? "Tail" : "None")
                 .WithHeader(FcHeaders.TraceId, spec.TraceId)
+                .WithHeader(FcHeaders.AsyncDelay, spec.AsyncDelaySec?.ToString(CultureInfo.InvariantCulture))
                 .WithBody(spec.Body);
+            foreach (var header in spec.Headers) request.WithHeader(header.Key, header.Value);
             if (spec.Function.IsV2)
             {
                 request.WithHeader(FcHeaders.StatefulAsyncInvocationId, spec.AsyncTaskId);
@@ -66,8 +80,18 @@ namespace FcInvoke.Core
                                                                  IFcLog log, CancellationToken cancellationToken)
         {
             var response = await client.SendAsync(request, options, log, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccess) throw FcErrorParser.Parse(response, request.Action);
+            if (!response.IsSuccess) throw Refusal(FcErrorParser.Parse(response, request.Action), spec);
             return ToResult(spec, response, client.Connection.Endpoint);
+        }
+
+        /// <summary>FC's own "too large" answer says what FC's limits are, as the local check does.</summary>
+        private static FcServiceException Refusal(FcServiceException error, FcInvocationSpec spec)
+        {
+            if (error.ErrorCode != FcServiceException.EntityTooLarge) return error;
+            return new FcServiceException(error.ErrorCode,
+                $"FC refused the {spec.Body?.Length ?? 0:N0}-byte payload of this {(spec.IsAsync ? "asynchronous" : "synchronous")} invocation as too large" +
+                (string.IsNullOrEmpty(error.ErrorMessage) ? "." : $" ({error.ErrorMessage}).") + " " + FcNames.PayloadLimits,
+                error.StatusCode, error.RequestId, error.Action, error.Attempts);
         }
 
         public static FcInvocationResult ToResult(FcInvocationSpec spec, FcResponse response, FcEndpoint endpoint)
@@ -94,6 +118,8 @@ namespace FcInvoke.Core
                 Attempts = response.Attempts,
                 ApiVersion = spec.Function.ApiVersion.ToWire(),
                 Endpoint = endpoint.Host,
+                Headers = new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(
+                    ToDictionary(response.Headers)),
             };
             if (result.IsFunctionError) result.ErrorMessage = ReadFunctionErrorMessage(response.Body) ?? result.ErrorType;
             return result;
@@ -115,6 +141,13 @@ namespace FcInvoke.Core
             if (body == null || body.Length == 0) return null;
             var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 2048)).Trim();
             return text.Length == 0 ? null : text;
+        }
+
+        private static Dictionary<string, string> ToDictionary(IReadOnlyDictionary<string, string> headers)
+        {
+            var copy = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var h in headers) copy[h.Key] = h.Value;
+            return copy;
         }
 
         private static double? ParseDouble(string value) =>

@@ -10,11 +10,33 @@ namespace FcInvoke.Core
         private static readonly Regex QualifierPattern = new Regex("^(?:[A-Za-z_][A-Za-z0-9_-]{0,127}|[0-9]{1,128})$", RegexOptions.CultureInvariant);
         private static readonly Regex TaskIdPattern = new Regex("^[A-Za-z_][A-Za-z0-9_-]{0,127}$", RegexOptions.CultureInvariant);
 
+        /// <summary>FC's limit for a synchronous invocation's payload (fc-protocol.md §6).</summary>
         public const long MaxSyncPayloadBytes = 32L * 1024 * 1024;
-        public const long MaxAsyncPayloadBytes = 128L * 1024;
+        /// <summary>FC's default limit for an asynchronous invocation's payload; the emulator enforces it.</summary>
+        public const long DefaultAsyncPayloadBytes = 128L * 1024;
+        /// <summary>The highest asynchronous limit FC grants an account (on request): the local check never refuses less.</summary>
+        public const long HighestAsyncPayloadBytes = 256L * 1024;
+
+        /// <summary>What a runbook author needs to know when FC (or the local check) refuses a payload as too large.</summary>
+        public const string PayloadLimits =
+            "FC accepts up to 32 MB for a synchronous invocation and 128 KB for an asynchronous one (256 KB where the account's limit was raised); " +
+            "send less, or store the data (for example in OSS) and pass its location.";
 
         public static string CheckFunctionName(string name) =>
             Check(name, FunctionPattern, "function name", "1 to 64 letters, digits, '_' or '-', not starting with a digit or '-'");
+
+        /// <summary>
+        /// A function name of the FC 3.0 API: FC's rule, or 'service$function' — the name a function upgraded from FC 2.0
+        /// has in FC 3.0 (its service's and its own name, each under its own rule, joined by '$').
+        /// </summary>
+        public static string CheckFc3FunctionName(string name)
+        {
+            var dollar = name?.IndexOf('$') ?? -1;
+            if (dollar < 0) return CheckFunctionName(name);
+            if (ServicePattern.IsMatch(name.Substring(0, dollar)) && FunctionPattern.IsMatch(name.Substring(dollar + 1))) return null;
+            return $"'{name}' is not a valid function name: FC expects 1 to 64 letters, digits, '_' or '-', not starting with a digit or '-' " +
+                   "(or, for a function upgraded from FC 2.0, 'service$function', each part following its own rule).";
+        }
 
         public static string CheckServiceName(string name) =>
             Check(name, ServicePattern, "service name", "1 to 128 letters, digits, '_' or '-', not starting with a digit or '-'");
@@ -27,16 +49,15 @@ namespace FcInvoke.Core
 
         /// <summary>Null when the function reference is valid, otherwise the first problem found.</summary>
         public static string CheckFunction(FcFunctionRef fn) =>
-            CheckFunctionName(fn.FunctionName)
-            ?? (fn.ServiceName != null ? CheckServiceName(fn.ServiceName) : null)
+            (fn.ServiceName != null ? CheckServiceName(fn.ServiceName) ?? CheckFunctionName(fn.FunctionName) : CheckFc3FunctionName(fn.FunctionName))
             ?? (fn.Qualifier != null ? CheckQualifier(fn.Qualifier) : null);
 
         public static string CheckPayloadSize(long length, bool isAsync)
         {
-            var limit = isAsync ? MaxAsyncPayloadBytes : MaxSyncPayloadBytes;
+            var limit = isAsync ? HighestAsyncPayloadBytes : MaxSyncPayloadBytes;
             return length <= limit
                 ? null
-                : $"The payload is {length:N0} bytes; FC accepts at most {limit:N0} bytes for {(isAsync ? "an asynchronous" : "a synchronous")} invocation.";
+                : $"The payload is {length:N0} bytes, more than FC accepts for {(isAsync ? "an asynchronous" : "a synchronous")} invocation. {PayloadLimits}";
         }
 
         private static string Check(string value, Regex pattern, string what, string rule)

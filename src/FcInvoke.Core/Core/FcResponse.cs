@@ -58,5 +58,6 @@ namespace FcInvoke.Core
         public const string InvocationDuration = "x-fc-invocation-duration";
         public const string MaxMemoryUsage = "x-fc-max-memory-usage";
         public const string ServiceVersion = "x-fc-invocation-service-version";
+        public const string AsyncDelay = "x-fc-async-delay";
     }
 }

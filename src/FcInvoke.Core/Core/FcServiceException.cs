@@ -28,6 +28,9 @@ namespace FcInvoke
         public string Action { get; }
         /// <summary>How many attempts were made before giving up (more than 1 when retries were spent).</summary>
         public int Attempts { get; }
+        /// <summary>FC's code for a payload over its limit (fc-protocol.md §5.2); reported with the id FcPayloadTooLarge.</summary>
+        public const string EntityTooLarge = "EntityTooLarge";
+
         /// <summary>True for 429/503 throttling: FC did not run the function.</summary>
         public bool IsThrottling => StatusCode == 429 || StatusCode == 503;
 

@@ -34,6 +34,8 @@ namespace FcInvoke
         public double? DurationMs { get; internal set; }
         public double? MaxMemoryUsageMB { get; internal set; }
         public string CodeChecksum { get; internal set; }
+        /// <summary>Every response header, read-only and case-insensitive (e.g. the session id a function with session affinity returns).</summary>
+        public System.Collections.Generic.IReadOnlyDictionary<string, string> Headers { get; internal set; }
         public string TraceId { get; internal set; }
         /// <summary>Round-trip time seen by the client, retries included.</summary>
         public TimeSpan Elapsed { get; internal set; }

@@ -174,7 +174,7 @@ namespace FcInvoke.Emulator
             if (parts.Length > 2) return $"'{key}' is not 'functionName' or 'serviceName/functionName'.";
             return parts.Length == 2
                 ? FcNames.CheckServiceName(parts[0]) ?? FcNames.CheckFunctionName(parts[1])
-                : FcNames.CheckFunctionName(parts[0]);
+                : FcNames.CheckFc3FunctionName(parts[0]);
         }
 
         /// <summary>Aliases are given per emulated function ('fn' or 'svc/fn'), each a valid alias name other than LATEST.</summary>
@@ -369,7 +369,7 @@ namespace FcInvoke.Emulator
         private async Task InvokeAsync(EmulatorCall call, EmulatedFunction function, FcEmulatorFault fault)
         {
             var isAsync = string.Equals(call.Headers["x-fc-invocation-type"], "Async", StringComparison.OrdinalIgnoreCase);
-            var limit = isAsync ? FcNames.MaxAsyncPayloadBytes : FcNames.MaxSyncPayloadBytes;
+            var limit = isAsync ? FcNames.DefaultAsyncPayloadBytes : FcNames.MaxSyncPayloadBytes;
             if (call.Body.Length > limit)
             {
                 await call.ErrorAsync(new EmulatorError(400, "EntityTooLarge", $"payload size exceeds maximum allowed size ({limit} bytes)")).ConfigureAwait(false);

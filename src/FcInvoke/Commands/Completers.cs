@@ -123,7 +123,7 @@ namespace FcInvoke.Commands
                 request = FcConnector.Request(
                     FcCompletion.Value<Uri>(bound, "Endpoint"), FcCompletion.Text(bound, "Region"), FcCompletion.Text(bound, "AccountId"),
                     bound.Contains("Internal") ? FcCompletion.Value<bool>(bound, "Internal") : (bool?)null,
-                    FcCompletion.Value<PSCredential>(bound, "Credential"), FcCompletion.Value<SecureString>(bound, "SecurityToken"),
+                    FcCompletion.Value<PSCredential>(bound, "Credential"), SecretTransformationAttribute.ToSecureString(FcCompletion.Value<object>(bound, "SecurityToken")),
                     FcCompletion.Text(bound, "ProfileName"), FcCompletion.Value<FcContext>(bound, "Context"));
             }
             catch (Exception)

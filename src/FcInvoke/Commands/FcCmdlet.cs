@@ -53,9 +53,10 @@ namespace FcInvoke.Commands
         [ValidateNotNull]
         public PSCredential Credential { get; set; }
 
-        /// <summary>STS security token that goes with a temporary -Credential.</summary>
+        /// <summary>STS security token that goes with a temporary -Credential: a SecureString, or plain text (held as a SecureString once bound).</summary>
         [Parameter]
         [ValidateNotNull]
+        [SecretTransformation]
         public SecureString SecurityToken { get; set; }
 
         /// <summary>A context from Connect-FcAccount (one per account in a multi-account runbook); replaces the session default for this call.</summary>

@@ -15,10 +15,9 @@ namespace FcInvoke.Commands
     {
         public static FcClient Connect(FcCmdlet cmdlet)
         {
-            var request = Request(cmdlet);
+            var plan = Plan(cmdlet);
             try
             {
-                var plan = FcConnectionResolver.Plan(request, ProcessEnvironment.Instance);
                 // The common case stays on the pipeline thread: a loop of single invocations pays for no thread hop.
                 if (plan.Endpoint == null && plan.AccountId == null)
                     cmdlet.Run(async (log, ct) => { await FcConnectionResolver.CompleteAccountIdAsync(plan, ProcessEnvironment.Instance, log, ct).ConfigureAwait(false); return true; });
@@ -26,8 +25,21 @@ namespace FcInvoke.Commands
             }
             catch (Exception ex) when (!FcErrors.IsFlowControl(ex))
             {
-                cmdlet.ThrowTerminatingError(FcErrors.Record(ex, cmdlet.ProfileName ?? (object)cmdlet.Context ?? cmdlet.Endpoint));
-                throw; // not reached: ThrowTerminatingError always throws
+                throw End(cmdlet, ex);
+            }
+        }
+
+        /// <summary>Everything known without the network (for -WhatIf and before a lookup); a failure ends the command.</summary>
+        public static FcConnectionPlan Plan(FcCmdlet cmdlet)
+        {
+            var request = Request(cmdlet);
+            try
+            {
+                return FcConnectionResolver.Plan(request, ProcessEnvironment.Instance);
+            }
+            catch (Exception ex) when (!FcErrors.IsFlowControl(ex))
+            {
+                throw End(cmdlet, ex);
             }
         }
 
@@ -42,9 +54,15 @@ namespace FcInvoke.Commands
             }
             catch (Exception ex) when (ex is FcInputException || ex is FcCredentialException)
             {
-                cmdlet.ThrowTerminatingError(FcErrors.Record(ex, null));
-                throw; // not reached
+                throw End(cmdlet, ex);
             }
+        }
+
+        /// <summary>Ends the command with the failure's error record (ThrowTerminatingError always throws; the return satisfies the compiler).</summary>
+        private static Exception End(FcCmdlet cmdlet, Exception failure)
+        {
+            cmdlet.ThrowTerminatingError(FcErrors.Record(failure, cmdlet.ProfileName ?? (object)cmdlet.Context ?? cmdlet.Endpoint));
+            return failure;
         }
 
         /// <summary>The connection parameters as the core takes them; shared by the cmdlets and the argument completers.</summary>

@@ -16,6 +16,8 @@ namespace FcInvoke.Commands
         {
             switch (ex)
             {
+                case FcServiceException tooLarge when tooLarge.ErrorCode == FcServiceException.EntityTooLarge:
+                    return new ErrorRecord(tooLarge, FcErrorIds.PayloadTooLarge, ErrorCategory.LimitsExceeded, target);
                 case FcFunctionException fe:
                     return new ErrorRecord(fe, FcErrorIds.FunctionError, ErrorCategory.InvalidResult, fe.Result);
                 case FcServiceException se:

@@ -1,5 +1,9 @@
 using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -52,6 +56,16 @@ namespace FcInvoke.Commands
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string TraceId { get; set; }
+
+        /// <summary>Seconds FC waits before running an asynchronous invocation (x-fc-async-delay), 0 to 3600.</summary>
+        [Parameter]
+        [ValidateRange(0, FcInvocationSpec.MaxAsyncDelaySec)]
+        public int AsyncDelaySec { get; set; }
+
+        /// <summary>Extra request headers, e.g. the one a function with session affinity routes by.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public IDictionary Header { get; set; }
 
         /// <summary>Bound for one call in seconds, retries included; 0 (the default) waits as long as the function runs.</summary>
         [Parameter]
@@ -127,6 +141,8 @@ namespace FcInvoke.Commands
                 AsyncTaskId = AsyncTaskId,
                 EnableAsyncTask = EnableAsyncTask.IsPresent,
                 TraceId = TraceId,
+                AsyncDelaySec = MyInvocation.BoundParameters.ContainsKey(nameof(AsyncDelaySec)) ? AsyncDelaySec : (int?)null,
+                Headers = HeaderPairs(),
             };
 
             if (!CheckIdentity(target)) return null;
@@ -162,6 +178,24 @@ namespace FcInvoke.Commands
             return spec;
         }
 
+        /// <summary>-Header as name/value pairs: values as text, several values joined with ", " as HTTP folds them.</summary>
+        private List<KeyValuePair<string, string>> HeaderPairs()
+        {
+            var pairs = new List<KeyValuePair<string, string>>();
+            if (Header == null) return pairs;
+            foreach (DictionaryEntry entry in Header)
+            {
+                var value = PSJson.Unwrap(entry.Value);
+                var text = value is IEnumerable many && !(value is string)
+                    ? string.Join(", ", many.Cast<object>().Select(Text))
+                    : Text(value);
+                pairs.Add(new KeyValuePair<string, string>(Text(entry.Key), text));
+            }
+            return pairs;
+        }
+
+        private static string Text(object value) => Convert.ToString(PSJson.Unwrap(value), CultureInfo.InvariantCulture) ?? string.Empty;
+
         private FcRequestBody ReadInputFile(object target, bool isAsync)
         {
             var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(InputFile);
@@ -176,17 +210,13 @@ namespace FcInvoke.Commands
             return FcRequestBody.FromFile(path);
         }
 
-        private string DescribeForShouldProcess(FcRequest request)
-        {
-            if (!MyInvocation.BoundParameters.ContainsKey("WhatIf")) return request.Action + " " + request.PathAndQuery;
-            // -WhatIf shows the exact request, signed as it would be, with the signature and token redacted.
-            var connection = Connect().Connection;
-            using (var message = FcRequestBuilder.Build(request, connection.Endpoint,
-                       Run((log, ct) => connection.Credentials.GetCredentialAsync(ct)),
-                       connection.AccountId, DateTimeOffset.UtcNow, FcRequestBuilder.NewNonce()))
-            {
-                return FcRequestBuilder.Describe(message) + Environment.NewLine + $"body: {request.Body?.Length ?? 0} bytes";
-            }
-        }
+        /// <summary>
+        /// What ShouldProcess shows; built without the network, so neither -WhatIf nor -Confirm (before its answer) sends
+        /// anything. -WhatIf shows the exact request, signed as it would be, secrets redacted (<see cref="FcRequestPreview"/>).
+        /// </summary>
+        private string DescribeForShouldProcess(FcRequest request) =>
+            MyInvocation.BoundParameters.ContainsKey("WhatIf")
+                ? FcRequestPreview.Describe(request, FcConnector.Plan(this))
+                : request.Action + " " + request.PathAndQuery;
     }
 }
