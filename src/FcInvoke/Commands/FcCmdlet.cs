@@ -235,7 +235,7 @@ namespace FcInvoke.Commands
                 case FcCredentialFailure.ProfileNotFound: return ErrorCategory.ObjectNotFound;
                 case FcCredentialFailure.InvalidFile: return ErrorCategory.ParserError;
                 case FcCredentialFailure.InvalidArgument: return ErrorCategory.InvalidArgument;
-                default: return ErrorCategory.AuthenticationError; // not found, STS, ECS metadata
+                default: return ErrorCategory.AuthenticationError; // not found, STS, ECS metadata, credentials URI, process_command
             }
         }
 
