@@ -410,6 +410,36 @@ namespace FcInvoke.Tests
         }
 
         [Fact]
+        public async Task Deliberate_differences_stop_with_an_error_where_the_official_chains_fall_through()
+        {
+            // The official chains treat each of these as "this source has nothing" and go on to the next source (here the
+            // INI file's [default]), which may be another account. FcInvoke stops and says why (docs/credentials.md).
+            WriteIni("[default]\ntype = access_key\naccess_key_id = INIKEY\naccess_key_secret = s\n");
+
+            WriteCli("{\"current\": \"gone\", \"profiles\": [{\"name\": \"dev\", \"mode\": \"AK\", \"access_key_id\": \"K\", \"access_key_secret\": \"s\"}]}");
+            var ex = Assert.Throws<FcCredentialException>(() => DefaultCredentialChain.Resolve(Environment));
+            Assert.Equal(FcCredentialFailure.ProfileNotFound, ex.Failure);
+            Assert.Contains("names 'gone' as its current profile", ex.Message);
+
+            WriteCli("{\"current\": \"dev\", \"profiles\": [{\"name\": \"dev\" \"mode\": \"AK\"}]}");
+            Assert.Equal(FcCredentialFailure.InvalidFile, Assert.Throws<FcCredentialException>(() => DefaultCredentialChain.Resolve(Environment)).Failure);
+
+            WriteCli("{\"current\": \"dev\", \"profiles\": [{\"name\": \"dev\", \"mode\": \"AK\", \"access_key_id\": \"K\"}]}");
+            ex = Assert.Throws<FcCredentialException>(() => DefaultCredentialChain.Resolve(Environment));
+            Assert.Equal(FcCredentialFailure.InvalidFile, ex.Failure);
+            Assert.Contains("has no 'access_key_secret'", ex.Message);
+
+            File.Delete(Path.Combine(_home, ".aliyun", "config.json"));
+            _variables[FcEnvironment.RoleArnVariable] = "acs:ram::42:role/r";
+            _variables[FcEnvironment.OidcProviderArnVariable] = "acs:ram::42:oidc-provider/p";
+            _variables[FcEnvironment.OidcTokenFileVariable] = Path.Combine(_home, "no-such-token");
+            var oidc = DefaultCredentialChain.Resolve(Environment).Provider;
+            ex = await Assert.ThrowsAsync<FcCredentialException>(() => oidc.GetCredentialAsync(CancellationToken.None));
+            Assert.Equal(FcCredentialFailure.InvalidFile, ex.Failure);
+            Assert.Contains("The OIDC token file", ex.Message);
+        }
+
+        [Fact]
         public void A_malformed_credentials_uri_is_refused_without_repeating_it()
         {
             _variables[FcEnvironment.CredentialsUriVariable] = "ftp://127.0.0.1/creds?token=s3cr3t-in-query";
