@@ -69,6 +69,13 @@ Describe 'The loopback guard of the test run' {
         (Get-ErrorOf { Connect-FcAccount -RamRoleArn $roleArn @at -ErrorAction Stop }).Exception.Message | Should -Match 'https://sts\.aliyuncs\.com'
         (Get-ErrorOf { Connect-FcAccount -EcsRamRole ops @at -ErrorAction Stop }).Exception.Message | Should -Match 'http://100\.100\.100\.200'
     }
+
+    It 'refuses a credentials URI that is not on loopback' {
+        $env:ALIBABA_CLOUD_CREDENTIALS_URI = 'http://198.51.100.7/creds?token=guard-query-secret'
+        $err = Get-ErrorOf { Invoke-FcFunction echo @at -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -Be 'FcLoopbackOnly,FcInvoke.Commands.InvokeFcFunctionCommand'
+        $err.Exception.Message | Should -Match 'http://198\.51\.100\.7.*Nothing was sent'
+    }
 }
 
 Describe 'The default credential chain' {
