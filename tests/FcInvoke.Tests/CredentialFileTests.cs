@@ -112,6 +112,23 @@ namespace FcInvoke.Tests
         }
 
         [Fact]
+        public void Ini_keys_and_types_and_cli_modes_are_case_sensitive_as_in_the_official_tools()
+        {
+            // go-ini, npm ini and credentials-java keep INI keys as written and compare types exactly; the aliyun CLI and the
+            // libraries compare config.json modes exactly (the CLI normalizes only its --mode flag). config.json field names
+            // are matched without case, as Go's encoding/json (the CLI's reader) does.
+            var ini = Ini("[a]\nType = access_key\naccess_key_id = A\naccess_key_secret = s\n[b]\ntype = Access_Key\naccess_key_id = A\naccess_key_secret = s\n" +
+                          "[c]\ntype = access_key\nAccess_Key_Id = A\naccess_key_secret = s\n");
+            Assert.Contains("profile 'a' has no 'type'", Fails(() => ProfileCredentials.Resolve(ini.Find("a"), NoEnvironment)).Message);
+            Assert.Contains("has type 'Access_Key'; the official tools compare it exactly: write 'access_key'", Fails(() => ProfileCredentials.Resolve(ini.Find("b"), NoEnvironment)).Message);
+            Assert.Contains("has no 'access_key_id'", Fails(() => ProfileCredentials.Resolve(ini.Find("c"), NoEnvironment)).Message);
+            var cli = Cli("{\"profiles\": [ {\"name\": \"p\", \"mode\": \"ak\", \"access_key_id\": \"A\", \"access_key_secret\": \"s\"}," +
+                          " {\"name\": \"q\", \"Mode\": \"AK\", \"Access_Key_Id\": \"A\", \"access_key_secret\": \"s\"} ]}");
+            Assert.Contains("has mode 'ak'; the official tools compare it exactly: write 'AK'", Fails(() => ProfileCredentials.Resolve(cli.Find("p"), NoEnvironment)).Message);
+            Assert.Equal("A", ProfileCredentials.Resolve(cli.Find("q"), NoEnvironment).Provider.LastCredential.AccessKeyId);
+        }
+
+        [Fact]
         public void Cli_credentials_uri_mode_is_refused_with_the_reason()
         {
             // The aliyun CLI supports mode CredentialsURI; credentials-go/-java/-nodejs cli_profile do not (unsupported mode: next source).

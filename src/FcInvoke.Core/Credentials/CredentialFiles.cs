@@ -11,13 +11,16 @@ namespace FcInvoke.Credentials
     /// <summary>One profile of a credentials file: its settings as text, each with the line it came from.</summary>
     internal sealed class CredentialProfile
     {
-        private readonly Dictionary<string, (string Value, int Line)> _fields = new Dictionary<string, (string, int)>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, (string Value, int Line)> _fields;
 
         public CredentialProfile(string name, CredentialFile file, int line)
         {
             Name = name;
             File = file;
             Line = line;
+            // INI keys are case-sensitive in go-ini, npm ini and credentials-java's parser; the aliyun CLI reads config.json
+            // with Go's encoding/json, which matches field names without regard to case.
+            _fields = new Dictionary<string, (string, int)>(file.Format == ProfileFileFormat.Ini ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
         }
 
         public string Name { get; internal set; }

@@ -103,7 +103,7 @@ namespace FcInvoke.Credentials
         {
             KindKey = "mode", Token = "sts_token", RoleArn = "ram_role_arn", SessionName = "ram_session_name", Duration = "expired_seconds",
             EcsRoleName = "ram_role_name", OidcTokenFile = "oidc_token_file", Supported = CliModes,
-            Kinds = new Dictionary<string, Kind>(StringComparer.OrdinalIgnoreCase)
+            Kinds = new Dictionary<string, Kind>(StringComparer.Ordinal) // the CLI and the libraries compare modes exactly
             {
                 ["AK"] = Kind.AccessKey, ["StsToken"] = Kind.StsToken, ["RamRoleArn"] = Kind.RamRoleArn,
                 ["ChainableRamRoleArn"] = Kind.ChainableRamRoleArn, ["EcsRamRole"] = Kind.EcsRamRole, ["OIDC"] = Kind.Oidc,
@@ -115,7 +115,7 @@ namespace FcInvoke.Credentials
         {
             KindKey = "type", Token = "security_token", RoleArn = "role_arn", SessionName = "role_session_name", Duration = "duration_seconds",
             EcsRoleName = "role_name", OidcTokenFile = "oidc_token_file_path", Supported = IniTypes,
-            Kinds = new Dictionary<string, Kind>(StringComparer.OrdinalIgnoreCase)
+            Kinds = new Dictionary<string, Kind>(StringComparer.Ordinal) // the libraries compare types exactly
             {
                 ["access_key"] = Kind.AccessKey, ["sts"] = Kind.StsToken, ["ram_role_arn"] = Kind.RamRoleArn,
                 ["ecs_ram_role"] = Kind.EcsRamRole, ["oidc_role_arn"] = Kind.Oidc,
@@ -132,12 +132,17 @@ namespace FcInvoke.Credentials
             if (format == Ini && p.Get("enable") is string enable && !FcEnvironment.IsTrue(enable))
                 throw p.File.Error(p.Line, $"profile '{p.Name}' has 'enable = {Plain(enable)}'. credentials-go and @alicloud/credentials ignore that setting and " +
                                            "would use the profile; credentials-java uses only profiles with 'enable = true'. Remove the setting, or the profile");
-            if (format == Cli && string.Equals(kindText, "CredentialsURI", StringComparison.OrdinalIgnoreCase))
+            if (format == Cli && kindText == "CredentialsURI")
                 throw p.File.Error(p.Line, $"profile '{p.Name}' has mode '{kindText}', which the aliyun CLI supports but the official credential libraries " +
                                            "do not (they skip the profile and use the next source); FcInvoke stops rather than pick one. " +
                                            $"Set {FcEnvironment.CredentialsUriVariable} instead, the last source of every default chain");
             if (!format.Kinds.TryGetValue(kindText, out var kind))
-                throw p.File.Error(p.Line, $"profile '{p.Name}' has {format.KindKey} '{kindText}', which FcInvoke does not support (supported: {format.Supported})");
+            {
+                var meant = format.Kinds.Keys.FirstOrDefault(k => string.Equals(k, kindText, StringComparison.OrdinalIgnoreCase));
+                throw p.File.Error(p.Line, meant != null
+                    ? $"profile '{p.Name}' has {format.KindKey} '{kindText}'; the official tools compare it exactly: write '{meant}'"
+                    : $"profile '{p.Name}' has {format.KindKey} '{kindText}', which FcInvoke does not support (supported: {format.Supported})");
+            }
             switch (kind)
             {
                 case Kind.AccessKey:
