@@ -553,6 +553,7 @@ namespace FcInvoke.Tests
             Assert.StartsWith(What + " could not be started", ex.Message);
             Assert.DoesNotContain(Secret, ex.Message);
             Assert.DoesNotContain(_dir, ex.Message);
+            Assert.Null(ex.InnerException); // its message would name the program and the working directory
         }
     }
 }

@@ -168,12 +168,13 @@ namespace FcInvoke.Credentials
                 }
                 catch (Win32Exception ex)
                 {
-                    // The exception's own message names the program and the working directory; the system's text for the code does not.
-                    throw Failure($"{what} could not be started: {new Win32Exception(ex.NativeErrorCode).Message}.", ex);
+                    // Not kept as the inner exception: its message names the program and the working directory. The
+                    // system's text for the error code does not.
+                    throw Failure($"{what} could not be started: {new Win32Exception(ex.NativeErrorCode).Message}.");
                 }
-                catch (InvalidOperationException ex)
+                catch (InvalidOperationException)
                 {
-                    throw Failure($"{what} could not be started.", ex);
+                    throw Failure($"{what} could not be started.");
                 }
 
                 try { process.StandardInput.Close(); }
