@@ -136,6 +136,56 @@ $script:ImdsHandler = {
     }
 }
 
+# A credentials URI (ALIBABA_CLOUD_CREDENTIALS_URI): Code "Success" and a temporary credential, as the official libraries
+# and the aliyun CLI README describe it; $State.Fail = an HTTP status to answer instead.
+$script:CredentialsUriHandler = {
+    param($Request, $State)
+    if ($State.Fail) { return @{ Status = $State.Fail; Body = @{ Message = 'the fixture fails on purpose' } } }
+    $credential = New-FixtureCredential $State 'uri'
+    $credential.Code = 'Success'
+    @{ Body = $credential }
+}
+
+function New-FcTestCredentialCommand {
+    # A process_command (aliyun CLI mode External) for the platform's shell: it counts its runs in a file, may write to its
+    # standard error, prints $Json and exits with $ExitCode. Returns the command line and the counter file.
+    param([Parameter(Mandatory)] [string] $Directory, [Parameter(Mandatory)] [string] $Name, [string] $Json = '', [string] $StandardError, [int] $ExitCode = 0)
+    $null = New-Item -ItemType Directory -Force -Path $Directory
+    $jsonPath = Join-Path $Directory "$Name.json"
+    Set-Content -Path $jsonPath -Value $Json -NoNewline
+    $counter = Join-Path $Directory "$Name.runs"
+    if ($IsWindows) {
+        $path = Join-Path $Directory "$Name.cmd"
+        $lines = @('@echo off', "echo run>>`"$counter`"")
+        if ($StandardError) { $lines += "echo $StandardError 1>&2" }
+        $lines += "type `"$jsonPath`"", "exit /b $ExitCode"
+        Set-Content -Path $path -Value ($lines -join "`r`n")
+        $command = "cmd.exe /d /c `"$path`""
+    }
+    else {
+        $path = Join-Path $Directory "$Name.sh"
+        $lines = @("echo run >> '$counter'")
+        if ($StandardError) { $lines += "echo '$StandardError' >&2" }
+        $lines += "cat '$jsonPath'", "exit $ExitCode"
+        Set-Content -Path $path -Value ($lines -join "`n")
+        $command = "/bin/sh '$path'"
+    }
+    [pscustomobject]@{ Command = $command; Counter = $counter; Script = $path }
+}
+
+function Get-FcTestCommandRuns($Command) {
+    if (Test-Path $Command.Counter) { @(Get-Content -Path $Command.Counter).Count } else { 0 }
+}
+
+function Get-FcTestStreams {
+    # Everything a script block writes to any stream, error records in full; quiet (nothing reaches the host).
+    param([Parameter(Mandatory)] [scriptblock] $ScriptBlock)
+    & $ScriptBlock *>&1 | ForEach-Object {
+        $_
+        if ($_ -is [Management.Automation.ErrorRecord]) { $_ | Format-List * -Force; $_.Exception | Format-List * -Force }
+    } | Out-String -Width 400
+}
+
 function Get-FcTestRpcSignature {
     # Signature V1 recomputed independently of the module: HMAC-SHA1 over
     # POST&%2F&enc(sorted name=value pairs of query and form without Signature), key secret + '&'.

@@ -69,6 +69,13 @@ Describe 'The loopback guard of the test run' {
         (Get-ErrorOf { Connect-FcAccount -RamRoleArn $roleArn @at -ErrorAction Stop }).Exception.Message | Should -Match 'https://sts\.aliyuncs\.com'
         (Get-ErrorOf { Connect-FcAccount -EcsRamRole ops @at -ErrorAction Stop }).Exception.Message | Should -Match 'http://100\.100\.100\.200'
     }
+
+    It 'refuses a credentials URI that is not on loopback' {
+        $env:ALIBABA_CLOUD_CREDENTIALS_URI = 'http://198.51.100.7/creds?token=guard-query-secret'
+        $err = Get-ErrorOf { Invoke-FcFunction echo @at -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -Be 'FcLoopbackOnly,FcInvoke.Commands.InvokeFcFunctionCommand'
+        $err.Exception.Message | Should -Match 'http://198\.51\.100\.7.*Nothing was sent'
+    }
 }
 
 Describe 'The default credential chain' {
@@ -228,6 +235,47 @@ oidc_token_file_path = $tokenFile
         (Connect-FcAccount @at).AccessKeyId | Should -Match 'INI1$'
     }
 
+    It 'turns the CLI profile off only for ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true, in any case, as the official libraries' {
+        Write-CliConfig dev @(@{ name = 'dev'; mode = 'AK'; access_key_id = $keys.DEV1.Id; access_key_secret = $keys.DEV1.Secret })
+        Write-Ini "[default]`ntype = access_key`naccess_key_id = $($keys.INI1.Id)`naccess_key_secret = $($keys.INI1.Secret)"
+        foreach ($value in '1', 'yes', 'on') {
+            $env:ALIBABA_CLOUD_CLI_PROFILE_DISABLED = $value
+            (Connect-FcAccount @at).AccessKeyId | Should -Match 'DEV1$' -Because "'$value' is not 'true'"
+        }
+        $env:ALIBABA_CLOUD_CLI_PROFILE_DISABLED = 'TRUE'
+        (Connect-FcAccount @at).AccessKeyId | Should -Match 'INI1$'
+        (Invoke-FcFunction echo 'ini' @at).Result | Should -Be 'ini'
+    }
+
+    It 'uses the first of two aliyun CLI profiles with the same name, as the CLI does' {
+        Write-CliConfig dev @(
+            @{ name = 'dev'; mode = 'AK'; access_key_id = $keys.DEV1.Id; access_key_secret = $keys.DEV1.Secret }
+            @{ name = 'dev'; mode = 'AK'; access_key_id = $keys.BAD1.Id; access_key_secret = $keys.BAD1.Secret })
+        (Invoke-FcFunction echo 'first' @at).Result | Should -Be 'first'
+        (Connect-FcAccount @at).AccessKeyId | Should -Match 'DEV1$'
+        (Invoke-FcFunction echo 'named' -ProfileName dev @at).Result | Should -Be 'named'
+    }
+
+    It 'drops inline comments from INI values, and merges sections of one name' {
+        Write-Ini @"
+[default]
+type = access_key          ; the laptop's key
+access_key_id = $($keys.INI1.Id) ; ops laptop
+[default]
+access_key_secret = $($keys.INI1.Secret)#rotated in January
+"@
+        (Invoke-FcFunction echo 'commented' @at).Result | Should -Be 'commented'
+        (Connect-FcAccount @at).AccessKeyId | Should -Be ('*' * ($keys.INI1.Id.Length - 4) + 'INI1')
+    }
+
+    It 'refuses an INI line the official parsers read differently, naming the line but not its text' {
+        Write-Ini "[default]`ntype = access_key`naccess_key_id = $($keys.INI1.Id)`naccess_key_secret = `"$($keys.INI1.Secret);x`""
+        $err = Get-ErrorOf { Connect-FcAccount @at -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -Be 'FcCredentialFileInvalid,FcInvoke.Commands.ConnectFcAccountCommand'
+        $err.Exception.Message | Should -Match "credentials', line 4: a quoted value with '#', ';'.*read differently"
+        $err.Exception.Message | Should -Not -Match $keys.INI1.Secret
+    }
+
     It 'lists everything it tried when nothing is found' {
         $err = Get-ErrorOf { Invoke-FcFunction echo @at -ErrorAction Stop }
         $err.FullyQualifiedErrorId | Should -Be 'FcCredentialNotFound,FcInvoke.Commands.InvokeFcFunctionCommand'
@@ -237,7 +285,7 @@ oidc_token_file_path = $tokenFile
         $message | Should -Match 'OIDC'
         $message | Should -Match ([regex]::Escape((Join-Path $testHome '.aliyun/config.json')))
         $message | Should -Match ([regex]::Escape((Join-Path $testHome '.alibabacloud/credentials')))
-        $message | Should -Match 'ECS RAM role \(ALIBABA_CLOUD_ECS_METADATA_DISABLED=true\)'
+        $message | Should -Match 'ECS RAM role \(ALIBABA_CLOUD_ECS_METADATA_DISABLED=true\); ALIBABA_CLOUD_CREDENTIALS_URI \(not set\)'
     }
 
     It 'never falls through when a named profile does not exist' {
@@ -316,6 +364,177 @@ Describe 'The ECS RAM role from the instance metadata service' {
         $env:ALIBABA_CLOUD_ECS_METADATA_DISABLED = 'true'
         (Get-ErrorOf { Invoke-FcFunction echo @at -ErrorAction Stop }).FullyQualifiedErrorId | Should -Match '^FcCredentialNotFound'
         $imds.Requests.Count | Should -Be 0
+    }
+}
+
+Describe 'ALIBABA_CLOUD_CREDENTIALS_URI, the last source of the chain' {
+    BeforeEach {
+        Reset-FcTestEnvironment
+        $script:uriFixture = Start-FcTestHttpFixture -Handler $CredentialsUriHandler -State @{ Emulator = $emu }
+    }
+    AfterEach { $uriFixture | Stop-FcTestHttpFixture }
+
+    It 'gives the temporary credential its URI answers, named without the query' {
+        $env:ALIBABA_CLOUD_CREDENTIALS_URI = "$($uriFixture.Url)/creds?user=ops"
+        (Invoke-FcFunction echo 'uri' @at).Result | Should -Be 'uri'
+        $request = @($uriFixture.Requests)[0]
+        $request.Method | Should -Be 'GET'
+        $request.Path | Should -Be '/creds'
+        $request.Query.user | Should -Be 'ops'
+        $minted = @($uriFixture.State.Issued)[-1]
+        (@($emu.RecentRequests)[-1]).Headers['x-acs-accesskey-id'] | Should -Be $minted.AccessKeyId  # the emulator checks the token with it
+        $ctx = Connect-FcAccount @at
+        $ctx.Source | Should -Be "CredentialsUri '$($uriFixture.Url)/creds?…'"
+        $ctx.IsTemporary | Should -BeTrue
+        @($uriFixture.Requests).Count | Should -Be 1 -Because 'the credential is cached for the URI, like the other temporary sources'
+    }
+
+    It 'is asked after the ECS role, only when the metadata service has no role' {
+        $noRole = Start-FcTestHttpFixture -Handler $ImdsHandler -State @{ Token = 'imds-token'; RoleName = '' }
+        $withRole = Start-FcTestHttpFixture -Handler $ImdsHandler -State @{ Emulator = $emu; Token = 'imds-token'; RoleName = 'ops' }
+        try {
+            Remove-Item env:ALIBABA_CLOUD_ECS_METADATA_DISABLED
+            $env:ALIBABA_CLOUD_CREDENTIALS_URI = "$($uriFixture.Url)/creds"
+            $env:FCINVOKE_ECS_METADATA_ENDPOINT = $noRole.Url
+            (Invoke-FcFunction echo 'after-ecs' @at).Result | Should -Be 'after-ecs'
+            @($noRole.Requests).Path | Should -Contain '/latest/meta-data/ram/security-credentials/'
+            @($uriFixture.Requests).Count | Should -Be 1
+            @($noRole.Requests)[-1].Time | Should -BeLessOrEqual @($uriFixture.Requests)[0].Time
+            $env:FCINVOKE_ECS_METADATA_ENDPOINT = $withRole.Url
+            (Connect-FcAccount @at).Source | Should -Be "EcsRamRole 'ops'"
+            @($uriFixture.Requests).Count | Should -Be 1 -Because 'the ECS role answered first'
+        }
+        finally { $noRole, $withRole | Stop-FcTestHttpFixture }
+    }
+
+    It 'is refreshed before its credential expires' {
+        $uriFixture.State.LifetimeSec = 4   # short-lived: refreshed halfway through its life
+        $env:ALIBABA_CLOUD_CREDENTIALS_URI = "$($uriFixture.Url)/creds"
+        $ctx = Connect-FcAccount @at
+        $first = $ctx.AccessKeyId
+        (Invoke-FcFunction echo 'a' -Context $ctx).Result | Should -Be 'a'
+        @($uriFixture.Requests).Count | Should -Be 1 -Because 'the credential is still fresh'
+        Wait-FcTestCondition { $ctx.Expiration -and ($ctx.Expiration - [DateTimeOffset]::UtcNow).TotalSeconds -lt 1.4 } -TimeoutSec 10 -Because 'the credential is due for refresh'
+        (Invoke-FcFunction echo 'b' -Context $ctx).Result | Should -Be 'b'
+        @($uriFixture.Requests).Count | Should -Be 2
+        $ctx.AccessKeyId | Should -Not -Be $first
+        (@($emu.RecentRequests)[-1]).Headers['x-acs-accesskey-id'] | Should -Be @($uriFixture.State.Issued)[-1].AccessKeyId
+    }
+
+    It 'is named with its failure when nothing is found, without its query' {
+        $uriFixture.State.Fail = 500
+        $env:ALIBABA_CLOUD_CREDENTIALS_URI = "$($uriFixture.Url)/creds?token=uri-query-secret-0123"
+        $err = Get-ErrorOf { Invoke-FcFunction echo @at -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -Be 'FcCredentialNotFound,FcInvoke.Commands.InvokeFcFunctionCommand'
+        $err.Exception.Message | Should -Match ('ALIBABA_CLOUD_CREDENTIALS_URI \(The credentials URI ' + [regex]::Escape("$($uriFixture.Url)/creds?…") + ' answered HTTP 500\.\)')
+        $err.Exception.Message | Should -Not -Match 'uri-query-secret'
+    }
+
+    It 'keeps its credentials out of every stream, view and error' {
+        $env:ALIBABA_CLOUD_CREDENTIALS_URI = "$($uriFixture.Url)/creds?token=uri-query-secret-0123"
+        $uriFixture.State.LifetimeSec = 4
+        $everything = Get-FcTestStreams {
+            Invoke-FcFunction echo 'one' @at -Verbose -Debug
+            $ctx = Connect-FcAccount @at -Verbose -Debug
+            $ctx | Format-List * | Out-String
+            "$ctx"
+            Wait-FcTestCondition { ($ctx.Expiration - [DateTimeOffset]::UtcNow).TotalSeconds -lt 1.4 } -TimeoutSec 10 -Because 'the credential is due for refresh'
+            Invoke-FcFunction echo 'two' -Context $ctx -Verbose -Debug
+            $uriFixture.State.Fail = 503
+            $env:ALIBABA_CLOUD_CREDENTIALS_URI = "$($uriFixture.Url)/other?token=uri-query-secret-0123"  # another URI: asked afresh
+            Disconnect-FcAccount  # back to the chain
+            Invoke-FcFunction echo 'three' @at -Verbose -Debug -ErrorAction SilentlyContinue -ErrorVariable failed
+            $failed
+        }
+        $everything | Should -Match 'FcCredentialNotFound'
+        $minted = @($uriFixture.State.Issued)
+        $minted.Count | Should -Be 2
+        $everything | Should -Match 'CredentialsUri'
+        foreach ($secret in @($minted.AccessKeySecret) + @($minted.SecurityToken) + 'uri-query-secret') {
+            $everything.Contains($secret) | Should -BeFalse -Because "'$($secret.Substring(0, 4))…' is a secret"
+        }
+    }
+}
+
+Describe "The aliyun CLI's External mode (process_command)" {
+    BeforeEach {
+        Reset-FcTestEnvironment
+        $script:commands = Join-Path $testHome 'commands'
+    }
+
+    It 'runs the process_command and signs with the AccessKey it prints, once per command' {
+        $c = New-FcTestCredentialCommand $commands ak (@{ mode = 'AK'; access_key_id = $keys.DEV1.Id; access_key_secret = $keys.DEV1.Secret } | ConvertTo-Json)
+        Write-CliConfig ext @(@{ name = 'ext'; mode = 'External'; process_command = $c.Command; region_id = 'cn-external' })
+        (Invoke-FcFunction echo 'ext' @at).Result | Should -Be 'ext'
+        Get-FcTestCommandRuns $c | Should -Be 1
+        (Invoke-FcFunction echo 'again' @at).Result | Should -Be 'again'
+        Get-FcTestCommandRuns $c | Should -Be 2 -Because 'like the aliyun CLI, each command runs it'
+        $ctx = Connect-FcAccount @at
+        $ctx.Source | Should -Be "Profile 'ext' (External)"
+        $ctx.Region | Should -Be 'cn-external'
+        $ctx.AccessKeyId | Should -Match 'DEV1$'
+        $ctx.IsTemporary | Should -BeFalse
+        Get-FcTestCommandRuns $c | Should -Be 3
+        (1..3 | ForEach-Object { (Invoke-FcFunction echo "c$_" -Context $ctx).Result }) | Should -Be @('c1', 'c2', 'c3')
+        Get-FcTestCommandRuns $c | Should -Be 3 -Because 'a context keeps the credential it got'
+    }
+
+    It 'uses the STS token and expiration it prints' {
+        $sts = @{ Id = "STS.ext$([guid]::NewGuid().ToString('N').Substring(0, 8))"; Secret = "extSecret$([guid]::NewGuid().ToString('N'))"; Token = "extToken$([guid]::NewGuid().ToString('N'))" }
+        Add-FcTestEmulatorKey $emu $sts.Id $sts.Secret $sts.Token
+        $expiration = [DateTime]::UtcNow.AddHours(1).ToString('yyyy-MM-ddTHH:mm:ssZ')
+        $c = New-FcTestCredentialCommand $commands sts (@{ mode = 'StsToken'; access_key_id = $sts.Id; access_key_secret = $sts.Secret; sts_token = $sts.Token; expiration = $expiration } | ConvertTo-Json)
+        Write-CliConfig ext @(@{ name = 'ext'; mode = 'External'; process_command = $c.Command })
+        $ctx = Connect-FcAccount @at
+        $ctx.IsTemporary | Should -BeTrue
+        $ctx.Expiration.ToString('yyyy-MM-ddTHH:mm:ssZ') | Should -Be $expiration
+        (Invoke-FcFunction echo 'sts' -Context $ctx).Result | Should -Be 'sts'
+        (@($emu.RecentRequests)[-1]).Headers['x-acs-accesskey-id'] | Should -Be $sts.Id  # accepted only with its token
+    }
+
+    It 'reports a failing command by its exit code only, and keeps every secret out of every stream' {
+        $c = New-FcTestCredentialCommand $commands fail (@{ mode = 'AK'; access_key_id = $keys.DEV1.Id; access_key_secret = $keys.DEV1.Secret } | ConvertTo-Json) `
+            -StandardError 'stderr-secret-0123456789' -ExitCode 2
+        Write-CliConfig ext @(@{ name = 'ext'; mode = 'External'; process_command = $c.Command })
+        $box = @{}
+        $everything = Get-FcTestStreams {
+            Invoke-FcFunction echo 'x' @at -Verbose -Debug -ErrorAction SilentlyContinue -ErrorVariable failed
+            $failed
+            $box.Failed = $failed
+        }
+        $failed = $box.Failed
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -Be 'FcCredentialProcessError,FcInvoke.Commands.InvokeFcFunctionCommand'
+        $failed[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $failed[0].Exception.Message | Should -Match "process_command of profile 'ext' \(.*config\.json, line \d+\) exited with code 2"
+        Get-FcTestCommandRuns $c | Should -Be 1
+        foreach ($secret in $keys.DEV1.Secret, 'stderr-secret-0123456789', (Split-Path $c.Script -Leaf)) {
+            $everything.Contains($secret) | Should -BeFalse -Because "'$($secret.Substring(0, 4))…' must not be shown"
+        }
+    }
+
+    It 'keeps the credential it prints out of every stream and view' {
+        $c = New-FcTestCredentialCommand $commands ok (@{ mode = 'AK'; access_key_id = $keys.DEV1.Id; access_key_secret = $keys.DEV1.Secret } | ConvertTo-Json)
+        Write-CliConfig ext @(@{ name = 'ext'; mode = 'External'; process_command = $c.Command })
+        $everything = Get-FcTestStreams {
+            Invoke-FcFunction echo 'one' @at -Verbose -Debug
+            $ctx = Connect-FcAccount @at -Verbose -Debug
+            $ctx | Format-List * | Out-String
+            "$ctx"
+        }
+        $everything | Should -Match 'process_command'
+        $everything.Contains($keys.DEV1.Secret) | Should -BeFalse
+        $everything.Contains($c.Script) | Should -BeFalse -Because 'the command line is not shown'
+    }
+
+    It 'is not run when ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS is set, as in the aliyun CLI' {
+        $c = New-FcTestCredentialCommand $commands blocked (@{ mode = 'AK'; access_key_id = $keys.DEV1.Id; access_key_secret = $keys.DEV1.Secret } | ConvertTo-Json)
+        Write-CliConfig ext @(@{ name = 'ext'; mode = 'External'; process_command = $c.Command })
+        $env:ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS = '1'
+        $err = Get-ErrorOf { Connect-FcAccount @at -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -Be 'FcCredentialProcessError,FcInvoke.Commands.ConnectFcAccountCommand'
+        $err.Exception.Message | Should -Match 'ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS'
+        Get-FcTestCommandRuns $c | Should -Be 0
     }
 }
 

@@ -31,6 +31,8 @@ namespace FcInvoke
         public const string StsError = "FcStsError";
         public const string EcsMetadataError = "FcEcsMetadataError";
         public const string CredentialInvalid = "FcCredentialInvalid";
+        public const string CredentialsUriError = "FcCredentialsUriError";
+        public const string CredentialProcessError = "FcCredentialProcessError";
         public const string SecurityTokenWithoutCredential = "FcSecurityTokenWithoutCredential";
         public const string ConflictingCredentialParameters = "FcConflictingCredentialParameters";
 

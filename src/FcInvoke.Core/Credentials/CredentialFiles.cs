@@ -11,13 +11,16 @@ namespace FcInvoke.Credentials
     /// <summary>One profile of a credentials file: its settings as text, each with the line it came from.</summary>
     internal sealed class CredentialProfile
     {
-        private readonly Dictionary<string, (string Value, int Line)> _fields = new Dictionary<string, (string, int)>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, (string Value, int Line)> _fields;
 
         public CredentialProfile(string name, CredentialFile file, int line)
         {
             Name = name;
             File = file;
             Line = line;
+            // INI keys are case-sensitive in go-ini, npm ini and credentials-java's parser; the aliyun CLI reads config.json
+            // with Go's encoding/json, which matches field names without regard to case.
+            _fields = new Dictionary<string, (string, int)>(file.Format == ProfileFileFormat.Ini ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
         }
 
         public string Name { get; internal set; }
@@ -64,10 +67,12 @@ namespace FcInvoke.Credentials
 
         public string Description => Format == ProfileFileFormat.CliConfig ? $"the aliyun CLI config file '{Path}'" : $"the credentials file '{Path}'";
 
-        /// <summary>The profile of that name; an INI profile with 'enable = false' counts as absent.</summary>
-        public CredentialProfile Find(string name) =>
-            Profiles.FindLast(p => string.Equals(p.Name, name, StringComparison.Ordinal) &&
-                                   !string.Equals(p.Get("enable"), "false", StringComparison.OrdinalIgnoreCase));
+        /// <summary>
+        /// The profile of that name. In config.json the first of that name, as the aliyun CLI (config/configuration.go
+        /// GetProfile) and the official libraries (cli_profile getProfile) take it; in the INI file there is one section per
+        /// name, because sections of the same name are merged, as the official INI parsers do.
+        /// </summary>
+        public CredentialProfile Find(string name) => Profiles.Find(p => string.Equals(p.Name, name, StringComparison.Ordinal));
 
         public FcCredentialException Error(int line, string problem) =>
             new FcCredentialException(FcCredentialFailure.InvalidFile,
@@ -102,6 +107,12 @@ namespace FcInvoke.Credentials
         }
 
         // ---- INI: [profile] sections of key = value lines; '#' and ';' start comments. ----
+        // What the official libraries do with this file: credentials-go reads it with gopkg.in/ini.v1 (default options),
+        // @alicloud/credentials with the npm package ini 1.x. Both merge sections of the same name (a later key wins),
+        // and both end a value at its first '#' or ';', whitespace before it or not. Where the two would read a line
+        // differently (see IniValue), FcInvoke stops with an error naming the line rather than pick one reading.
+
+        private static readonly char[] CommentMarkers = { '#', ';' };
 
         private void ParseIni(byte[] bytes)
         {
@@ -116,10 +127,10 @@ namespace FcInvoke.Credentials
                 if (line[0] == '[')
                 {
                     if (line[line.Length - 1] != ']')
-                        throw Error(number, "a section header must end with ']'");
+                        throw Error(number, "a section header must end with ']' (not even a comment may follow it: the official parsers disagree on such a line)");
                     var name = line.Substring(1, line.Length - 2).Trim();
                     if (name.Length == 0) throw Error(number, "the section has no name");
-                    section = Find(name);
+                    section = Find(name); // a second [name] adds to the first
                     if (section == null) Profiles.Add(section = new CredentialProfile(name, this, number));
                     continue;
                 }
@@ -128,12 +139,44 @@ namespace FcInvoke.Credentials
                 if (eq == 0) throw Error(number, "the setting has no key before '='");
                 if (section == null) throw Error(number, "a setting comes before any [section]");
                 var key = line.Substring(0, eq).Trim();
-                var value = line.Substring(eq + 1).Trim();
-                if (value.Length >= 2 && (value[0] == '"' || value[0] == '\'') && value[value.Length - 1] == value[0])
-                    value = value.Substring(1, value.Length - 2);
-                section.Set(key, value, number);
+                section.Set(key, IniValue(line.Substring(eq + 1), number), number);
             }
         }
+
+        /// <summary>
+        /// A value as both official parsers read it: up to its first '#' or ';' (an inline comment), trimmed, and without
+        /// the quotes around it. Refused (file and line named, never the text) where they disagree: a quoted value with a
+        /// comment character, a backslash or a double quote inside (npm ini reads it as JSON, go-ini ends it at the comment), an
+        /// escaped \# or \; (npm ini unescapes it, go-ini does not), a quoted value followed by a comment (npm ini keeps the
+        /// quotes), a value ending with a backslash (go-ini joins the next line to it).
+        /// </summary>
+        private string IniValue(string text, int line)
+        {
+            var value = text.Trim();
+            if (IsQuoted(value))
+            {
+                var inner = value.Substring(1, value.Length - 2);
+                if (inner.IndexOfAny(new[] { '#', ';', '\\', '"' }) >= 0)
+                    throw Ambiguous(line, "a quoted value with '#', ';', a backslash or a double quote inside");
+                return inner;
+            }
+            int comment = value.IndexOfAny(CommentMarkers);
+            if (comment >= 0)
+            {
+                if (comment > 0 && value[comment - 1] == '\\') throw Ambiguous(line, "a value with an escaped '\\#' or '\\;'");
+                value = value.Substring(0, comment).TrimEnd();
+                if (IsQuoted(value)) throw Ambiguous(line, "a quoted value followed by a comment");
+            }
+            if (value.EndsWith("\\", StringComparison.Ordinal)) throw Ambiguous(line, "a value ending with a backslash");
+            return value;
+        }
+
+        private static bool IsQuoted(string value) =>
+            value.Length >= 2 && (value[0] == '"' || value[0] == '\'') && value[value.Length - 1] == value[0];
+
+        private FcCredentialException Ambiguous(int line, string what) =>
+            Error(line, $"{what}, which the official libraries read differently (credentials-go and @alicloud/credentials disagree); " +
+                        "write the value plainly, with any comment after it");
 
         // ---- aliyun CLI config.json: {"current": "...", "profiles": [{"name": "...", "mode": "...", ...}]} ----
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using FcInvoke.Core;
@@ -21,11 +22,13 @@ namespace FcInvoke.Credentials
     }
 
     /// <summary>
-    /// The Alibaba Cloud default credential chain, in the official libraries' order: environment variables, OIDC
-    /// (variables), the aliyun CLI config, the credentials INI file, the ECS RAM role. The first source that has
-    /// credentials wins; a profile named by ALIBABA_CLOUD_PROFILE that exists nowhere is an error; when nothing is
-    /// found the error lists every source tried. Reading the chain sends nothing; only the ECS source (last) uses
-    /// the network, when its credential is first asked for.
+    /// The Alibaba Cloud default credential chain, in the official libraries' order (credentials-go
+    /// providers/default.go, credentials-java DefaultCredentialsProvider, @alicloud/credentials providers/default.ts):
+    /// environment variables, OIDC (variables), the aliyun CLI config, the credentials INI file, the ECS RAM role, and
+    /// ALIBABA_CLOUD_CREDENTIALS_URI when it is set. The first source that has credentials wins; a profile named by
+    /// ALIBABA_CLOUD_PROFILE that exists nowhere is an error; when nothing is found the error lists every source tried.
+    /// Reading the chain sends nothing; only the last two sources use the network, when a credential is first asked for:
+    /// the ECS role first, and the credentials URI if the metadata service has none.
     /// </summary>
     internal static class DefaultCredentialChain
     {
@@ -54,9 +57,10 @@ namespace FcInvoke.Credentials
 
             // 3. The aliyun CLI config.
             var cliPath = FcEnvironment.CliConfigPath(environment);
-            if (FcEnvironment.IsTrue(environment.Get(FcEnvironment.CliProfileDisabledVariable)))
+            var cliDisabled = environment.Get(FcEnvironment.CliProfileDisabledVariable);
+            if (FcEnvironment.IsTrue(cliDisabled)) // only "true", any case: "1" leaves it on, as in the official libraries
             {
-                tried.Add($"the aliyun CLI config ({FcEnvironment.CliProfileDisabledVariable}=true)");
+                tried.Add($"the aliyun CLI config ({FcEnvironment.CliProfileDisabledVariable}={cliDisabled})");
             }
             else if (File.Exists(cliPath))
             {
@@ -98,14 +102,43 @@ namespace FcInvoke.Credentials
                 throw new FcCredentialException(FcCredentialFailure.ProfileNotFound,
                     $"The profile '{namedProfile}' ({FcEnvironment.ProfileVariable}) does not exist. Tried {string.Join("; ", tried)}.");
 
-            // 5. The ECS RAM role, from the instance metadata service.
-            if (FcEnvironment.IsTrue(environment.Get(EcsRamRoleProvider.DisabledVariable)))
+            // 5. The ECS RAM role, from the instance metadata service; 6. ALIBABA_CLOUD_CREDENTIALS_URI, if set.
+            // Both are asked only when a credential is first needed (ChainTailProvider).
+            var uri = environment.Get(FcEnvironment.CredentialsUriVariable);
+            var tail = new List<TailSource>();
+            var ecsDisabled = environment.Get(EcsRamRoleProvider.DisabledVariable);
+            if (FcEnvironment.IsTrue(ecsDisabled))
             {
-                tried.Add($"the ECS RAM role ({EcsRamRoleProvider.DisabledVariable}=true)");
-                throw NothingFound(tried, null);
+                tail.Add(TailSource.Skipped(EcsLabel, $"{EcsRamRoleProvider.DisabledVariable}={ecsDisabled}"));
             }
-            return new ChainResult(new LastResortProvider(ProfileCredentials.EcsRamRole(null, environment), tried));
+            else if (FcEnvironment.IsLooselyTrue(ecsDisabled))
+            {
+                // "1": off for FcInvoke, on for the official libraries. Harmless while the ECS source is the last one
+                // (no credential, instead of a wait for the metadata service); with a credentials URI after it, the two
+                // readings could end with different credentials, so FcInvoke asks for a plain value.
+                if (uri != null)
+                    throw new FcCredentialException(FcCredentialFailure.InvalidArgument,
+                        $"{EcsRamRoleProvider.DisabledVariable} is '{ecsDisabled}', which FcInvoke reads as true and the official libraries as false " +
+                        $"(only 'true' turns the ECS source off): they would ask the ECS metadata service before {FcEnvironment.CredentialsUriVariable}. " +
+                        "Set it to true or false.");
+                tail.Add(TailSource.Skipped(EcsLabel, $"{EcsRamRoleProvider.DisabledVariable}={ecsDisabled}, read as true; the official libraries turn the source off only for 'true'"));
+            }
+            else
+            {
+                tail.Add(new TailSource(EcsLabel, ProfileCredentials.EcsRamRole(null, environment), FcCredentialFailure.EcsMetadata));
+            }
+            if (uri != null)
+                tail.Add(new TailSource(UriLabel, CredentialsUriProvider.For(uri, FcEnvironment.CredentialsUriVariable), FcCredentialFailure.CredentialsUri));
+            else
+                tail.Add(TailSource.Skipped(UriLabel, "not set"));
+
+            if (tail.TrueForAll(t => t.Provider == null))
+                throw NothingFound(tried.Concat(tail.Select(t => t.Describe(null))), null);
+            return new ChainResult(new ChainTailProvider(tail, tried));
         }
+
+        private const string EcsLabel = "the ECS RAM role";
+        private const string UriLabel = FcEnvironment.CredentialsUriVariable;
 
         private static ICredentialProvider OidcFromEnvironment(string roleArn, string providerArn, string tokenFile, IEnvironmentReader environment)
         {
@@ -120,42 +153,95 @@ namespace FcInvoke.Credentials
         private static ChainResult FromProfile(CredentialProfile profile, IEnvironmentReader environment) =>
             new ChainResult(ProfileCredentials.Resolve(profile, environment).Provider, profile);
 
-        internal static FcCredentialException NothingFound(List<string> tried, Exception last) =>
+        internal static FcCredentialException NothingFound(IEnumerable<string> tried, Exception last) =>
             new FcCredentialException(FcCredentialFailure.NotFound,
                 "No Alibaba Cloud credentials were found. Tried: " + string.Join("; ", tried) +
-                (last != null ? $"; the ECS RAM role ({last.Message})" : string.Empty) +
                 ". Give -Credential or -ProfileName, run Connect-FcAccount, or set " +
                 $"{FcEnvironment.AccessKeyIdVariable} and {FcEnvironment.AccessKeySecretVariable}.", last);
 
-        /// <summary>
-        /// The ECS source at the end of the chain: if it has never produced a credential and fails now, the failure
-        /// is "no credentials found" with everything tried listed; later failures (a refresh) are reported as they are.
-        /// </summary>
-        private sealed class LastResortProvider : ICredentialProvider
+        /// <summary>One of the network sources at the end of the chain, or why it was left out.</summary>
+        private sealed class TailSource
         {
-            private readonly ICredentialProvider _inner;
-            private readonly List<string> _tried;
-
-            public LastResortProvider(ICredentialProvider inner, List<string> tried)
+            public TailSource(string label, ICredentialProvider provider, FcCredentialFailure fallsThrough)
             {
-                _inner = inner;
+                Label = label;
+                Provider = provider;
+                FallsThrough = fallsThrough;
+            }
+
+            public static TailSource Skipped(string label, string reason) => new TailSource(label, null, FcCredentialFailure.NotFound) { Reason = reason };
+
+            public string Label { get; }
+            public ICredentialProvider Provider { get; }
+            /// <summary>The failure that means "this source has nothing": the chain then goes on to the next one.</summary>
+            public FcCredentialFailure FallsThrough { get; }
+            public string Reason { get; private set; }
+
+            public string Describe(Exception failure) => $"{Label} ({failure?.Message ?? Reason})";
+        }
+
+        /// <summary>
+        /// The ECS role and the credentials URI at the end of the chain, asked in that order when a credential is first
+        /// needed. The first that answers is kept (as the official chains keep their last used provider). A source
+        /// that has never produced a credential and fails with its own kind of failure (unreachable, refused) is passed
+        /// over; when none answers, the failure is "no credentials found" with everything tried listed. Failures of a
+        /// source once it has answered (a refresh) are reported as they are.
+        /// </summary>
+        private sealed class ChainTailProvider : ICredentialProvider
+        {
+            private readonly List<TailSource> _sources;
+            private readonly List<string> _tried;
+            private readonly SemaphoreSlim _gate = new SemaphoreSlim(1, 1);
+            private volatile ICredentialProvider _chosen;
+
+            public ChainTailProvider(List<TailSource> sources, List<string> tried)
+            {
+                _sources = sources;
                 _tried = tried;
             }
 
-            public string Name => _inner.Name;
-            public FcCredential LastCredential => _inner.LastCredential;
-            public string KnownAccountId => _inner.KnownAccountId;
-            public string AccountCacheKey => _inner.AccountCacheKey;
+            private ICredentialProvider Current => _chosen ?? _sources.First(s => s.Provider != null).Provider;
+
+            public string Name => Current.Name;
+            public FcCredential LastCredential => Current.LastCredential;
+            public string KnownAccountId => _chosen?.KnownAccountId;
+            public string AccountCacheKey => Current.AccountCacheKey;
 
             public async Task<FcCredential> GetCredentialAsync(IFcLog log, CancellationToken cancellationToken)
             {
+                var chosen = _chosen;
+                if (chosen != null) return await chosen.GetCredentialAsync(log, cancellationToken).ConfigureAwait(false);
+                await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    return await _inner.GetCredentialAsync(log, cancellationToken).ConfigureAwait(false);
+                    if (_chosen != null) return await _chosen.GetCredentialAsync(log, cancellationToken).ConfigureAwait(false);
+                    var tried = new List<string>(_tried);
+                    Exception last = null;
+                    foreach (var source in _sources)
+                    {
+                        if (source.Provider == null)
+                        {
+                            tried.Add(source.Describe(null));
+                            continue;
+                        }
+                        try
+                        {
+                            var credential = await source.Provider.GetCredentialAsync(log, cancellationToken).ConfigureAwait(false);
+                            _chosen = source.Provider;
+                            return credential;
+                        }
+                        catch (FcCredentialException ex) when (ex.Failure == source.FallsThrough && source.Provider.LastCredential == null)
+                        {
+                            log?.Verbose($"Credential chain: {source.Label} has nothing ({ex.Message})");
+                            tried.Add(source.Describe(ex));
+                            last = ex;
+                        }
+                    }
+                    throw NothingFound(tried, last);
                 }
-                catch (FcCredentialException ex) when (ex.Failure == FcCredentialFailure.EcsMetadata && _inner.LastCredential == null)
+                finally
                 {
-                    throw NothingFound(_tried, ex);
+                    _gate.Release();
                 }
             }
         }

@@ -17,6 +17,10 @@ namespace FcInvoke.Credentials
         EcsMetadata,
         /// <summary>The parameters given cannot make a credential (FcCredentialInvalid).</summary>
         InvalidArgument,
+        /// <summary>The credentials URI (ALIBABA_CLOUD_CREDENTIALS_URI) refused, could not be reached or answered no credential (FcCredentialsUriError).</summary>
+        CredentialsUri,
+        /// <summary>A profile's process_command (aliyun CLI mode External) failed, timed out or printed no credential (FcCredentialProcessError).</summary>
+        CredentialProcess,
     }
 
     /// <summary>No usable credential could be had; the message says what was tried and never contains a secret.</summary>
@@ -46,6 +50,8 @@ namespace FcInvoke.Credentials
                     case FcCredentialFailure.Sts: return FcErrorIds.StsError;
                     case FcCredentialFailure.EcsMetadata: return FcErrorIds.EcsMetadataError;
                     case FcCredentialFailure.InvalidArgument: return FcErrorIds.CredentialInvalid;
+                    case FcCredentialFailure.CredentialsUri: return FcErrorIds.CredentialsUriError;
+                    case FcCredentialFailure.CredentialProcess: return FcErrorIds.CredentialProcessError;
                     default: return FcErrorIds.CredentialNotFound;
                 }
             }

@@ -39,11 +39,27 @@ namespace FcInvoke.Credentials
         public const string ConfigFileVariable = "ALIBABA_CLOUD_CONFIG_FILE";
         public const string CliProfileDisabledVariable = "ALIBABA_CLOUD_CLI_PROFILE_DISABLED";
         public const string CredentialsFileVariable = "ALIBABA_CLOUD_CREDENTIALS_FILE";
+        public const string CredentialsUriVariable = "ALIBABA_CLOUD_CREDENTIALS_URI";
+        /// <summary>The aliyun CLI's switch that blocks a profile's process_command (and its CredentialsURI mode).</summary>
+        public const string DisableExternalProcessVariable = "ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS";
 
         public static string Clean(string value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-        public static bool IsTrue(string value) =>
-            value != null && (value.Trim().Equals("true", StringComparison.OrdinalIgnoreCase) || value.Trim() == "1");
+        /// <summary>
+        /// The official libraries' reading of their switches (ALIBABA_CLOUD_*_DISABLED, ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED):
+        /// on only for "true", in any case (credentials-go strings.ToLower(v) == "true", credentials-java
+        /// Boolean.parseBoolean, @alicloud/credentials v.toLowerCase() === 'true'). "1", "yes" or "on" are off.
+        /// </summary>
+        public static bool IsTrue(string value) => value != null && value.Trim().Equals("true", StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>
+        /// The cautious reading, also taking "1" for on: used only where it cannot make FcInvoke use other credentials
+        /// than the official libraries (see DefaultCredentialChain and EcsRamRoleProvider), and for FcInvoke's own variables.
+        /// </summary>
+        public static bool IsLooselyTrue(string value) => IsTrue(value) || (value != null && value.Trim() == "1");
+
+        /// <summary>The aliyun CLI's reading of ALIBABA_CLOUD_DISABLE_EXTERNAL_PROCESS: "1" or "true" in any case (config/profile.go).</summary>
+        public static bool IsExternalProcessDisabled(IEnvironmentReader environment) => IsLooselyTrue(environment.Get(DisableExternalProcessVariable));
 
         /// <summary>
         /// The user's home: $HOME (on Windows $USERPROFILE first, as Git Bash may set HOME elsewhere), else what .NET

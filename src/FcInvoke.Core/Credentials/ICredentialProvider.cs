@@ -68,7 +68,8 @@ namespace FcInvoke.Credentials
 
         public virtual string Name { get; }
         public virtual string KnownAccountId => null;
-        public string AccountCacheKey { get; } = "provider:" + Guid.NewGuid().ToString("N");
+        private readonly string _accountCacheKey = "provider:" + Guid.NewGuid().ToString("N");
+        public virtual string AccountCacheKey => _accountCacheKey;
         public FcCredential LastCredential => _cached?.Credential;
         /// <summary>How many credentials this provider has fetched (tests observe refreshes with it).</summary>
         internal int FetchCount => Volatile.Read(ref _fetchCount);

@@ -48,7 +48,7 @@ namespace FcInvoke.Credentials
     /// <summary>Turns profiles of both file formats into credential providers (aliyun CLI modes and INI types).</summary>
     internal static class ProfileCredentials
     {
-        public const string CliModes = "AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn";
+        public const string CliModes = "AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn, External";
         public const string IniTypes = "access_key, sts, ram_role_arn, ecs_ram_role, oidc_role_arn";
 
         /// <summary>
@@ -90,7 +90,7 @@ namespace FcInvoke.Credentials
 
         public static string SourceName(CredentialProfile profile) => $"Profile '{profile.Name}'";
 
-        private enum Kind { AccessKey, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, Oidc }
+        private enum Kind { AccessKey, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, Oidc, External }
 
         /// <summary>The two formats name the same things differently: the keys of one format, and its kinds.</summary>
         private sealed class Format
@@ -103,10 +103,11 @@ namespace FcInvoke.Credentials
         {
             KindKey = "mode", Token = "sts_token", RoleArn = "ram_role_arn", SessionName = "ram_session_name", Duration = "expired_seconds",
             EcsRoleName = "ram_role_name", OidcTokenFile = "oidc_token_file", Supported = CliModes,
-            Kinds = new Dictionary<string, Kind>(StringComparer.OrdinalIgnoreCase)
+            Kinds = new Dictionary<string, Kind>(StringComparer.Ordinal) // the CLI and the libraries compare modes exactly
             {
                 ["AK"] = Kind.AccessKey, ["StsToken"] = Kind.StsToken, ["RamRoleArn"] = Kind.RamRoleArn,
                 ["ChainableRamRoleArn"] = Kind.ChainableRamRoleArn, ["EcsRamRole"] = Kind.EcsRamRole, ["OIDC"] = Kind.Oidc,
+                ["External"] = Kind.External,
             },
         };
 
@@ -114,7 +115,7 @@ namespace FcInvoke.Credentials
         {
             KindKey = "type", Token = "security_token", RoleArn = "role_arn", SessionName = "role_session_name", Duration = "duration_seconds",
             EcsRoleName = "role_name", OidcTokenFile = "oidc_token_file_path", Supported = IniTypes,
-            Kinds = new Dictionary<string, Kind>(StringComparer.OrdinalIgnoreCase)
+            Kinds = new Dictionary<string, Kind>(StringComparer.Ordinal) // the libraries compare types exactly
             {
                 ["access_key"] = Kind.AccessKey, ["sts"] = Kind.StsToken, ["ram_role_arn"] = Kind.RamRoleArn,
                 ["ecs_ram_role"] = Kind.EcsRamRole, ["oidc_role_arn"] = Kind.Oidc,
@@ -128,8 +129,20 @@ namespace FcInvoke.Credentials
             var format = p.File.Format == ProfileFileFormat.CliConfig ? Cli : Ini;
             var name = SourceName(p);
             var kindText = p.Kind ?? throw p.File.Error(p.Line, $"profile '{p.Name}' has no '{format.KindKey}'");
+            if (format == Ini && p.Get("enable") is string enable && !FcEnvironment.IsTrue(enable))
+                throw p.File.Error(p.Line, $"profile '{p.Name}' has 'enable = {Plain(enable)}'. credentials-go and @alicloud/credentials ignore that setting and " +
+                                           "would use the profile; credentials-java uses only profiles with 'enable = true'. Remove the setting, or the profile");
+            if (format == Cli && kindText == "CredentialsURI")
+                throw p.File.Error(p.Line, $"profile '{p.Name}' has mode '{kindText}', which the aliyun CLI supports but the official credential libraries " +
+                                           "do not (they skip the profile and use the next source); FcInvoke stops rather than pick one. " +
+                                           $"Set {FcEnvironment.CredentialsUriVariable} instead, the last source of every default chain");
             if (!format.Kinds.TryGetValue(kindText, out var kind))
-                throw p.File.Error(p.Line, $"profile '{p.Name}' has {format.KindKey} '{kindText}', which FcInvoke does not support (supported: {format.Supported})");
+            {
+                var meant = format.Kinds.Keys.FirstOrDefault(k => string.Equals(k, kindText, StringComparison.OrdinalIgnoreCase));
+                throw p.File.Error(p.Line, meant != null
+                    ? $"profile '{p.Name}' has {format.KindKey} '{kindText}'; the official tools compare it exactly: write '{meant}'"
+                    : $"profile '{p.Name}' has {format.KindKey} '{kindText}', which FcInvoke does not support (supported: {format.Supported})");
+            }
             switch (kind)
             {
                 case Kind.AccessKey:
@@ -151,6 +164,8 @@ namespace FcInvoke.Credentials
                     }
                 case Kind.EcsRamRole:
                     return EcsRamRole(p.Get(format.EcsRoleName), environment);
+                case Kind.External:
+                    return External(p, environment);
                 default:
                     return Cached(p, () => new OidcRoleArnProvider($"{name} ({kindText})", Role(p, format, environment),
                         p.Require("oidc_provider_arn"), p.Require(format.OidcTokenFile), Sts(p, environment)));
@@ -162,10 +177,39 @@ namespace FcInvoke.Credentials
         {
             roleName = roleName ?? environment.Get(EcsRamRoleProvider.RoleNameVariable);
             var endpoint = EcsRamRoleProvider.ResolveEndpoint(environment);
-            bool v1Disabled = FcEnvironment.IsTrue(environment.Get(EcsRamRoleProvider.ImdsV1DisabledVariable));
-            return CredentialProviderCache.GetOrAdd($"ecs|{endpoint}|{roleName}|{v1Disabled}",
-                () => new EcsRamRoleProvider(roleName, endpoint, v1Disabled));
+            var v1Setting = environment.Get(EcsRamRoleProvider.ImdsV1DisabledVariable);
+            bool v1Disabled = FcEnvironment.IsTrue(v1Setting);
+            var v1Ambiguous = !v1Disabled && FcEnvironment.IsLooselyTrue(v1Setting) ? v1Setting : null;
+            return CredentialProviderCache.GetOrAdd($"ecs|{endpoint}|{roleName}|{v1Disabled}|{v1Ambiguous}",
+                () => new EcsRamRoleProvider(roleName, endpoint, v1Disabled, v1Ambiguous));
         }
+
+        /// <summary>
+        /// Mode External: a provider of its own for each resolution (each command, each Connect-FcAccount), so the
+        /// command runs once per command as in the aliyun CLI. The command line is checked now, so a malformed one
+        /// is reported with the file and line before anything runs.
+        /// </summary>
+        private static ICredentialProvider External(CredentialProfile p, IEnvironmentReader environment)
+        {
+            var what = $"The process_command of profile '{p.Name}' ({p.File.Path}, line {p.Line})";
+            if (FcEnvironment.IsExternalProcessDisabled(environment))
+                throw new FcCredentialException(FcCredentialFailure.CredentialProcess,
+                    $"{what} is not run: {FcEnvironment.DisableExternalProcessVariable} is set, which (as in the aliyun CLI) blocks every process_command.");
+            string[] arguments;
+            try
+            {
+                arguments = ProcessCommandLine.Split(p.Require("process_command"), System.IO.Path.DirectorySeparatorChar == '\\');
+            }
+            catch (FormatException ex)
+            {
+                throw p.File.Error(p.Line, $"profile '{p.Name}': {ex.Message}");
+            }
+            return new ExternalProcessProvider($"{SourceName(p)} (External)", arguments, what);
+        }
+
+        /// <summary>A setting's value when it is a plain word (true, false, 0, 1, ...), else "..." (it could be anything).</summary>
+        private static string Plain(string value) =>
+            value.Length <= 8 && value.All(char.IsLetterOrDigit) ? value : "...";
 
         private static ICredentialProvider Cached(CredentialProfile p, Func<ICredentialProvider> create) =>
             CredentialProviderCache.GetOrAdd($"profile|{p.File.Format}|{p.File.Path}|{p.File.Version}|{p.Name}", create);

@@ -101,14 +101,21 @@ namespace FcInvoke.Credentials
 
         private readonly string _roleName;
         private readonly bool _imdsV1Disabled;
+        private readonly string _imdsV1Ambiguous;
         private volatile string _discoveredRole;
 
-        public EcsRamRoleProvider(string roleName, Uri metadataEndpoint, bool imdsV1Disabled)
+        /// <param name="imdsV1Disabled">ALIBABA_CLOUD_IMDSV1_DISABLED read the official way (true, any case).</param>
+        /// <param name="imdsV1AmbiguousSetting">
+        /// Its value when FcInvoke's cautious reading ("1") and the official one (false) differ: IMDSv1 is not used, and
+        /// if the service refuses a token that is an error of its own (it never falls through to another source).
+        /// </param>
+        public EcsRamRoleProvider(string roleName, Uri metadataEndpoint, bool imdsV1Disabled, string imdsV1AmbiguousSetting = null)
             : base(string.IsNullOrEmpty(roleName) ? "EcsRamRole" : $"EcsRamRole '{roleName}'")
         {
             _roleName = string.IsNullOrWhiteSpace(roleName) ? null : roleName.Trim();
             MetadataEndpoint = metadataEndpoint;
             _imdsV1Disabled = imdsV1Disabled;
+            _imdsV1Ambiguous = imdsV1Disabled ? null : imdsV1AmbiguousSetting;
         }
 
         public Uri MetadataEndpoint { get; }
@@ -170,6 +177,11 @@ namespace FcInvoke.Credentials
             if (status == 200 && !string.IsNullOrWhiteSpace(body)) return body.Trim();
             if (_imdsV1Disabled)
                 throw Failure($"refused an IMDSv2 token (HTTP {status}) and {ImdsV1DisabledVariable}=true forbids IMDSv1.");
+            if (_imdsV1Ambiguous != null)
+                throw new FcCredentialException(FcCredentialFailure.InvalidArgument,
+                    $"The ECS metadata service at {MetadataEndpoint.Authority} refused an IMDSv2 token (HTTP {status}), and {ImdsV1DisabledVariable} is " +
+                    $"'{_imdsV1Ambiguous}': FcInvoke reads that as true (no IMDSv1), the official libraries as false (only 'true' counts) and would " +
+                    "carry on with IMDSv1. Set it to true or false.");
             log?.Verbose($"ECS metadata: no IMDSv2 token (HTTP {status}); carrying on with IMDSv1.");
             return null;
         }
