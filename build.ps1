@@ -4,8 +4,9 @@
     Builds, tests, demonstrates and packages the FcInvoke module.
 .DESCRIPTION
     Build    compiles src/FcInvoke (with src/FcInvoke.Core) and src/FcInvoke.Emulator and lays out an importable module in out/FcInvoke.
-    Test     builds, runs the xunit tests and the Pester tests (in a fresh pwsh, against out/FcInvoke),
-             and prints one line "tests: N passed, M failed"; exits non-zero on any failure.
+    Test     builds, runs the xunit tests and the Pester tests (in a fresh pwsh, against out/FcInvoke), prints one line
+             per test class and test file, each failure with its message, and last "tests: N passed, M failed"; exits
+             non-zero on any failure. What the runs print goes to out/test-results (xunit.log, pester-host.log).
     Demo     builds, starts the local FC emulator and invokes a demo function sync and async.
     Package  builds and writes out/package/FcInvoke (the module folder, exactly its manifest's FileList) and
              out/package/FcInvoke.<version>.nupkg, made by Compress-PSResource.
@@ -99,43 +100,107 @@ function Get-PesterModulePath {
 }
 
 function Invoke-Test {
+    # Quiet when it passes: a line per test class and per test file, then the totals. What the test runs print goes to
+    # out/test-results (xunit.log, pester-host.log); a failure is named with its message here and points there.
     Invoke-Build
     Write-Package   # the Pester suite checks the package too
     $results = Join-Path $out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $results
+    $failures = [Collections.Generic.List[string]]::new()
 
     # xunit: the core (signing, request building, parsing), plain C#.
     $trx = Join-Path $results 'xunit.trx'
+    $xunitLog = Join-Path $results 'xunit.log'
     & dotnet test (Join-Path $root 'tests/FcInvoke.Tests/FcInvoke.Tests.csproj') -c $Configuration --nologo `
-        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
+        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal' *> $xunitLog
     $xunitExit = $LASTEXITCODE
     $xunitPassed = 0; $xunitFailed = 0
     if (Test-Path $trx) {
-        $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+        $run = ([xml](Get-Content $trx -Raw)).TestRun
+        $counters = $run.ResultSummary.Counters
         $xunitPassed = [int]$counters.passed
         $xunitFailed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        foreach ($class in Read-XunitResults $run | Group-Object Class | Sort-Object Name) {
+            $passed = @($class.Group | Where-Object Outcome -eq 'Passed').Count
+            $seconds = ($class.Group | Measure-Object Seconds -Sum).Sum
+            Write-TestLine 'xunit' $class.Name $passed ($class.Count - $passed) $seconds
+            foreach ($test in $class.Group | Where-Object Outcome -ne 'Passed') { $failures.Add((Format-Failure 'xunit' "$($class.Name).$($test.Name)" $test.Outcome $test.Message)) }
+        }
     }
-    if ($xunitExit -ne 0 -and $xunitFailed -eq 0) { $xunitFailed = 1 }  # the run itself broke
+    if ($xunitExit -ne 0 -and $xunitFailed -eq 0) {
+        $xunitFailed = 1  # the run itself broke (the build of the test project, the test host)
+        $failures.Add((Format-Failure 'xunit' 'the test run' "exit code $xunitExit" ((Get-Content $xunitLog -Tail 5) -join "`n")))
+    }
 
     # Pester: the cmdlets, through the built module, in a fresh pwsh.
     $pester = Get-PesterModulePath
     $pesterJson = Join-Path $results 'pester.json'
+    $pesterLog = Join-Path $results 'pester-host.log'
     & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'tests/Invoke-PesterSuite.ps1') `
-        -ModulePath (Join-Path $moduleOut 'FcInvoke.psd1') -PesterPath $pester -ResultPath $pesterJson
+        -ModulePath (Join-Path $moduleOut 'FcInvoke.psd1') -PesterPath $pester -ResultPath $pesterJson *> $pesterLog
     $pesterExit = $LASTEXITCODE
     $pesterPassed = 0; $pesterFailed = 0
     if (Test-Path $pesterJson) {
         $p = Get-Content $pesterJson -Raw | ConvertFrom-Json
         $pesterPassed = [int]$p.Passed; $pesterFailed = [int]$p.Failed
+        foreach ($file in $p.Files) { Write-TestLine 'pester' $file.File $file.Passed $file.Failed $file.Seconds $file.Skipped }
+        foreach ($failure in $p.Failures) { $failures.Add((Format-Failure 'pester' "$($failure.File): $($failure.Name)" 'Failed' $failure.Message)) }
     }
-    if ($pesterExit -ne 0 -and $pesterFailed -eq 0) { $pesterFailed = 1 }
+    if ($pesterExit -ne 0 -and $pesterFailed -eq 0) {
+        $pesterFailed = 1
+        $failures.Add((Format-Failure 'pester' 'the test run' "exit code $pesterExit" ((Get-Content $pesterLog -Tail 5) -join "`n")))
+    }
 
+    if ($failures.Count -gt 0) {
+        $shown = 25
+        Write-Host ''
+        foreach ($failure in $failures | Select-Object -First $shown) { Write-Host $failure }
+        if ($failures.Count -gt $shown) { Write-Host "... and $($failures.Count - $shown) more." }
+        $relative = { param($path) [IO.Path]::GetRelativePath($root, $path).Replace('\', '/') }
+        Write-Host "Full output: $(& $relative $pesterLog) (Pester, test by test), $(& $relative $xunitLog) and $(& $relative $trx) (xunit)."
+    }
     $passed = $xunitPassed + $pesterPassed
     $failed = $xunitFailed + $pesterFailed
     Write-Host "xunit: $xunitPassed passed, $xunitFailed failed; pester: $pesterPassed passed, $pesterFailed failed"
     Write-Host "tests: $passed passed, $failed failed"
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Read-XunitResults {
+    # One object per test result of a TRX run: its class (without the FcInvoke.Tests. prefix), name, outcome, time and message.
+    param($Run)
+    $classOf = @{}
+    foreach ($test in $Run.TestDefinitions.UnitTest) { $classOf[$test.id] = $test['TestMethod'].GetAttribute('className') }
+    foreach ($result in $Run.Results.UnitTestResult) {
+        $output = $result['Output']
+        $info = if ($output) { $output['ErrorInfo'] } else { $null }
+        $duration = $result.GetAttribute('duration')
+        $class = $classOf[$result.GetAttribute('testId')]
+        $name = $result.GetAttribute('testName')
+        [pscustomobject]@{
+            Class   = $class -replace '^FcInvoke\.Tests\.', ''
+            Name    = if ($name.StartsWith("$class.")) { $name.Substring($class.Length + 1) } else { $name }
+            Outcome = $result.GetAttribute('outcome')
+            Seconds = if ($duration) { [TimeSpan]::Parse($duration, [Globalization.CultureInfo]::InvariantCulture).TotalSeconds } else { 0 }
+            Message = if ($info -and $info['Message']) { $info['Message'].InnerText } else { '' }
+        }
+    }
+}
+
+function Write-TestLine {
+    param([string] $Runner, [string] $Name, [int] $Passed, [int] $Failed, [double] $Seconds, [int] $Skipped = 0)
+    $line = '{0,-6}  {1,-34} {2,4} passed {3,3} failed {4,6:0.0} s' -f $Runner, $Name, $Passed, $Failed, $Seconds
+    if ($Skipped -gt 0) { $line += "  ($Skipped skipped or inconclusive)" }
+    Write-Host $line
+}
+
+function Format-Failure {
+    # FAILED runner name (outcome), then the message's first lines, indented.
+    param([string] $Runner, [string] $Name, [string] $Outcome, [string] $Message)
+    $lines = @("$Message" -split "`r?`n" | Where-Object { $_.Trim() } | Select-Object -First 3 |
+               ForEach-Object { $text = $_.Trim(); '        ' + $(if ($text.Length -gt 200) { $text.Substring(0, 200) + '...' } else { $text }) })
+    (@("FAILED  $Runner  $Name" + $(if ($Outcome -ne 'Failed') { " ($Outcome)" } else { '' })) + $lines) -join [Environment]::NewLine
 }
 
 function Invoke-Demo {

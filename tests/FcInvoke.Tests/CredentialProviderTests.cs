@@ -45,7 +45,7 @@ namespace FcInvoke.Tests
         }
 
         [Fact]
-        public void AssumeRole_request_is_a_signed_form_post_with_the_token_of_temporary_callers()
+        public async Task AssumeRole_request_is_a_signed_form_post_with_the_token_of_temporary_callers()
         {
             var caller = new FcCredential("STS.caller", "callersecret", "callertoken", null, "Test");
             var form = new List<KeyValuePair<string, string>> { new KeyValuePair<string, string>("RoleArn", "acs:ram::1:role/r"), new KeyValuePair<string, string>("RoleSessionName", "s n") };
@@ -56,7 +56,7 @@ namespace FcInvoke.Tests
             Assert.Equal("2015-04-01", query["Version"]);
             Assert.Equal("2026-01-02T03:04:05Z", query["Timestamp"]);
             Assert.Equal("callertoken", query["SecurityToken"]);
-            var body = message.Content.ReadAsStringAsync().Result;
+            var body = await message.Content.ReadAsStringAsync();
             Assert.Equal("RoleArn=acs%3Aram%3A%3A1%3Arole%2Fr&RoleSessionName=s%20n", body);
             var all = query.Where(q => q.Key != "Signature").Concat(EmulatorQuery(body));
             Assert.Equal(RpcSigner.Sign("POST", all, "callersecret"), query["Signature"]);

@@ -133,8 +133,12 @@ namespace FcInvoke.Tests
         {
             var handler = new ScriptedHandler(Answer(429, retryAfter: "1"), Answer(200));
             var policy = new FcCallOptions { Retry = new FcRetryPolicy(3, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(5)) };
+            var log = new ListLog();
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            await Client(handler).SendAsync(Invoke(), policy, null, CancellationToken.None);
+            await Client(handler).SendAsync(Invoke(), policy, log, CancellationToken.None);
+            // The delay chosen is the server's (the policy alone would wait at most 1 ms), and it was really waited
+            // (a lower bound: a slow machine only waits longer).
+            Assert.Contains(log.Lines, l => l.Contains("answered 429") && l.Contains("retrying in 1000 ms"));
             Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(900), $"waited only {watch.Elapsed}");
         }
 
@@ -149,9 +153,13 @@ namespace FcInvoke.Tests
         [Fact]
         public async Task Cancellation_by_the_caller_is_not_reported_as_a_timeout()
         {
-            var slow = new FcClient(Client(new ScriptedHandler()).Connection, new HttpClient(new DelayingHandler()));
-            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow.SendAsync(Invoke(), new FcCallOptions { TimeoutSec = 30 }, null, cts.Token));
+            var handler = new DelayingHandler();
+            var slow = new FcClient(Client(new ScriptedHandler()).Connection, new HttpClient(handler));
+            using var cts = new CancellationTokenSource();
+            var call = slow.SendAsync(Invoke(), new FcCallOptions { TimeoutSec = 30 }, null, cts.Token);
+            await handler.Entered.Task; // the request is on its way: cancel it there
+            cts.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         }
 
         [Fact]
@@ -189,10 +197,14 @@ namespace FcInvoke.Tests
             Assert.Contains("not retried, because the function may have run", dropped.Message);
         }
 
+        /// <summary>Answers after 30 s, far beyond the 1 s timeouts and the cancellations of the tests that use it.</summary>
         private sealed class DelayingHandler : HttpMessageHandler
         {
+            public TaskCompletionSource<bool> Entered { get; } = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
             protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
             {
+                Entered.TrySetResult(true);
                 await Task.Delay(TimeSpan.FromSeconds(30), ct);
                 return new HttpResponseMessage(HttpStatusCode.OK);
             }

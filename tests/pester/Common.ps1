@@ -39,34 +39,91 @@ function Wait-FcTestCondition {
 }
 
 function Get-FcTestHostOutput {
-    # Everything a script block shows, host-only text such as -WhatIf messages included (captured with a transcript).
+    # Everything a script block shows, host-only text such as -WhatIf messages included, as one string. The script block
+    # runs in a runspace of its own that has no host, so nothing reaches the console: a transcript records the host-only
+    # text and every stream is captured as text. That runspace imports the module and gets the variables and functions
+    # the script block names, as the caller sees them (objects are shared, not copied: same process).
     param([Parameter(Mandatory)] [scriptblock] $ScriptBlock)
-    $path = Join-Path ([IO.Path]::GetTempPath()) ("fcinvoke-transcript-" + [guid]::NewGuid() + '.txt')
-    $null = Start-Transcript -Path $path -UseMinimalHeader
-    try { & $ScriptBlock *>&1 | Out-String -Width 400 | Write-Host } finally { $null = Stop-Transcript }
-    try { Get-Content -Path $path -Raw } finally { Remove-Item $path -ErrorAction SilentlyContinue }
+    $fcHostAutomatic = 'true', 'false', 'null', '_', 'PSItem', 'args', 'input', 'Error', 'this', 'PSCmdlet', 'MyInvocation',
+                       'PSBoundParameters', 'ExecutionContext', 'Host', 'PSScriptRoot', 'PSCommandPath', 'LASTEXITCODE', 'Matches'
+    $fcHostVariables = @{}
+    foreach ($fcHostNode in $ScriptBlock.Ast.FindAll({ param($a) $a -is [Management.Automation.Language.VariableExpressionAst] }, $true)) {
+        if ($fcHostNode.VariablePath.IsDriveQualified) { continue }  # $env:NAME and the like: the process's, not the scope's
+        $fcHostName = $fcHostNode.VariablePath.UserPath -replace '^(script|global|local|private):', ''
+        if ($fcHostName -in $fcHostAutomatic -or $fcHostVariables.ContainsKey($fcHostName)) { continue }
+        $fcHostFound = Get-Variable -Name $fcHostName -ErrorAction Ignore   # dynamic scope: what the caller sees
+        if ($fcHostFound) { $fcHostVariables[$fcHostName] = $fcHostFound.Value }
+    }
+    $fcHostFunctions = @{}
+    foreach ($fcHostNode in $ScriptBlock.Ast.FindAll({ param($a) $a -is [Management.Automation.Language.CommandAst] }, $true)) {
+        $fcHostName = $fcHostNode.GetCommandName()
+        if (-not $fcHostName -or $fcHostFunctions.ContainsKey($fcHostName)) { continue }
+        $fcHostFound = Get-Command -Name $fcHostName -CommandType Function -ErrorAction Ignore
+        if ($fcHostFound -and -not $fcHostFound.ModuleName) { $fcHostFunctions[$fcHostName] = $fcHostFound.ScriptBlock.ToString() }
+    }
+    $ps = [powershell]::Create()
+    try {
+        $null = $ps.AddScript({
+            param($ModulePath, $Variables, $Functions, $Text)
+            Import-Module $ModulePath -ErrorAction Stop
+            foreach ($entry in $Variables.GetEnumerator()) { Set-Variable -Name $entry.Key -Value $entry.Value -Scope Global }
+            foreach ($entry in $Functions.GetEnumerator()) { Set-Item -Path "function:global:$($entry.Key)" -Value $entry.Value }
+            $path = Join-Path ([IO.Path]::GetTempPath()) ("fcinvoke-transcript-" + [guid]::NewGuid() + '.txt')
+            $null = Start-Transcript -Path $path -UseMinimalHeader
+            try { $streams = & ([scriptblock]::Create($Text)) *>&1 | Out-String -Width 400 }
+            finally { $null = Stop-Transcript }
+            try { (Get-Content -Path $path -Raw) + $streams } finally { Remove-Item $path -ErrorAction SilentlyContinue }
+        }).AddArgument($script:FcTestModulePath).AddArgument($fcHostVariables).AddArgument($fcHostFunctions).AddArgument($ScriptBlock.ToString())
+        $text = $ps.Invoke()
+        if ($ps.Streams.Error.Count -gt 0) { throw "Capturing the host output failed: $($ps.Streams.Error[0])" }
+        -join $text
+    }
+    finally { $ps.Dispose() }
 }
 
-function Measure-FcTestPipelineStop {
+function Invoke-FcTestPipelineStop {
     # Runs a command in its own runspace (the script block gets the module path, then -ArgumentList), waits until
-    # -Started holds, then stops it the way Ctrl+C does. Returns how long Stop() took and the final state.
+    # -Started holds, then stops it the way Ctrl+C does, and returns the final state. Stop() must return within
+    # -TimeoutSec: a hang guard with a generous margin, not a measurement; what the stop did (calls abandoned, nothing
+    # started afterwards) is for the caller to assert on what it can observe.
     param(
         [Parameter(Mandatory)] [scriptblock] $ScriptBlock,
         [object[]] $ArgumentList = @(),
-        [Parameter(Mandatory)] [scriptblock] $Started
+        [Parameter(Mandatory)] [scriptblock] $Started,
+        [int] $TimeoutSec = 30
     )
     $ps = [powershell]::Create()
+    $hung = $false
     try {
         $null = $ps.AddScript($ScriptBlock).AddArgument($script:FcTestModulePath)
         foreach ($argument in $ArgumentList) { $null = $ps.AddArgument($argument) }
-        $null = $ps.BeginInvoke()
-        Wait-FcTestCondition $Started -Because 'the command started'
-        $watch = [Diagnostics.Stopwatch]::StartNew()
-        $ps.Stop()
-        $watch.Stop()
-        [pscustomobject]@{ Seconds = $watch.Elapsed.TotalSeconds; State = $ps.InvocationStateInfo.State }
+        $running = $ps.BeginInvoke()
+        Wait-FcTestCondition { $running.IsCompleted -or (& $Started) } -Because 'the command started'
+        if ($running.IsCompleted) { throw "The command ended before it could be stopped: $($ps.Streams.Error | Select-Object -First 1)" }
+        $stopping = $ps.BeginStop($null, $null)
+        if (-not $stopping.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds($TimeoutSec))) {
+            $hung = $true  # disposing would wait for the stop too
+            throw "Stop() did not return within $TimeoutSec s."
+        }
+        $ps.EndStop($stopping)
+        $ps.InvocationStateInfo.State
     }
-    finally { $ps.Dispose() }
+    finally { if (-not $hung) { $ps.Dispose() } }
+}
+
+function Set-FcTestShared {
+    # Publishes an object to the emulated functions, which run in the emulator's runspace pool in this process and read it
+    # with [AppDomain]::CurrentDomain.GetData($Name): latches (ManualResetEventSlim), barriers, counters. $null removes it.
+    param([Parameter(Mandatory)] [string] $Name, $Value)
+    [AppDomain]::CurrentDomain.SetData($Name, $Value)
+    $Value
+}
+
+function Wait-FcTestClockTick {
+    # Returns once the millisecond clock (the one the emulator stamps tasks with) has moved past its value at the call,
+    # so whatever starts afterwards gets a later time than whatever finished before.
+    $start = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds()
+    while ([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() -le $start) { [Threading.Thread]::Yield() > $null }
 }
 
 function Invoke-FcTestPwsh {
@@ -113,4 +170,108 @@ function Clear-FcTestCompletionCache {
     # Completers cache FC's answers for a minute; tests that count requests start from an empty cache.
     $type = (Get-Command Invoke-FcFunction).ImplementingType.Assembly.GetType('FcInvoke.Commands.FcRemoteCompleter')
     $null = $type.GetMethod('ClearCache', [Reflection.BindingFlags]'NonPublic,Static').Invoke($null, @())
+}
+
+# ---- A loopback HTTP server that holds every request unanswered (a function that never returns), for the tests of
+# ---- cancellation: it sees when the client closes a held connection, which is the direct evidence of an abandoned call.
+$script:FcTestHoldingServerLoop = {
+    param($Listener, $Shared)
+    $buffer = [byte[]]::new(65536)
+    $connections = [Collections.Generic.List[hashtable]]::new()
+    function Read-HeldRequest($Connection) {
+        # The next complete request on the connection, or $null while it is still arriving.
+        $data = $Connection.Data.ToArray()
+        $text = [Text.Encoding]::Latin1.GetString($data)
+        $end = $text.IndexOf("`r`n`r`n")
+        if ($end -lt 0) { return $null }
+        $head = $text.Substring(0, $end) -split "`r`n"
+        $length = 0
+        foreach ($line in $head) { if ($line -match '^content-length:\s*(\d+)') { $length = [int]$Matches[1] } }
+        if ($data.Length -lt $end + 4 + $length) { return $null }
+        $method, $target = $head[0] -split ' '
+        $body = [Text.Encoding]::UTF8.GetString($data, $end + 4, $length)
+        $Connection.Data = [IO.MemoryStream]::new()
+        $Connection.Data.Write($data, $end + 4 + $length, $data.Length - ($end + 4 + $length))
+        [hashtable]::Synchronized(@{ Method = $method; Path = $target; Body = $body; Answered = $false; Closed = $false })
+    }
+    while (-not $Shared.Stopping) {
+        $readable = [Collections.Generic.List[Net.Sockets.Socket]]::new()
+        $readable.Add($Listener.Server)
+        foreach ($c in $connections) { $readable.Add($c.Socket) }
+        [Net.Sockets.Socket]::Select($readable, $null, $null, 50000)  # 50 ms: also the pace of the deferred answers below
+        foreach ($socket in $readable) {
+            if ($socket -eq $Listener.Server) {
+                $connections.Add(@{ Socket = $Listener.AcceptSocket(); Data = [IO.MemoryStream]::new(); Held = $null })
+                continue
+            }
+            $connection = $null
+            foreach ($c in $connections) { if ($c.Socket -eq $socket) { $connection = $c } }
+            $n = try { $socket.Receive($buffer) } catch { 0 }
+            if ($n -le 0) {
+                # The client closed the connection (or reset it) while its request was held: the call was abandoned.
+                if ($connection.Held) { $connection.Held.Closed = $true }
+                $socket.Close()
+                $null = $connections.Remove($connection)
+                continue
+            }
+            $connection.Data.Write($buffer, 0, $n)
+            while ($request = Read-HeldRequest $connection) {
+                $null = $Shared.Requests.Add($request)
+                $connection.Held = $request
+            }
+        }
+        # A request whose body is a key of Answers gets that answer, once at least Answers[body].After requests arrived.
+        foreach ($c in $connections) {
+            $request = $c.Held
+            if (-not $request -or -not $Shared.Answers.ContainsKey($request.Body)) { continue }
+            $answer = $Shared.Answers[$request.Body]
+            if ($Shared.Requests.Count -lt [int]$answer.After) { continue }
+            $body = [Text.Encoding]::UTF8.GetBytes([string]$answer.Body)
+            $head = "HTTP/1.1 $($answer.Status) Answer`r`nContent-Type: application/json`r`nContent-Length: $($body.Length)`r`n" +
+                    "x-fc-request-id: held-$($Shared.Requests.IndexOf($request))`r`n"
+            foreach ($header in $answer.Headers.GetEnumerator()) { $head += "$($header.Key): $($header.Value)`r`n" }
+            $null = $c.Socket.Send([Text.Encoding]::ASCII.GetBytes($head + "`r`n") + $body)
+            $request.Answered = $true
+            $c.Held = $null
+        }
+    }
+    foreach ($c in $connections) { $c.Socket.Close() }
+}
+
+function Start-FcTestHoldingServer {
+    # Starts the holding server on 127.0.0.1. -Answers: request body -> @{ Status; Body; Headers; After } for the requests
+    # that do get an answer (once at least After requests arrived). Requests: what arrived, in order, each with Method,
+    # Path, Body, Answered and Closed (the client closed its connection while the request was held).
+    param([hashtable] $Answers = @{})
+    $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    $shared = [hashtable]::Synchronized(@{
+        Requests = [Collections.ArrayList]::Synchronized([Collections.ArrayList]::new()); Answers = $Answers; Stopping = $false
+    })
+    $ps = [powershell]::Create()
+    $null = $ps.AddScript($script:FcTestHoldingServerLoop.ToString()).AddArgument($listener).AddArgument($shared)
+    $handle = $ps.BeginInvoke()
+    [pscustomobject]@{
+        Endpoint = [uri]"http://127.0.0.1:$($listener.LocalEndpoint.Port)/"; Requests = $shared.Requests
+        Shared = $shared; Listener = $listener; PowerShell = $ps; Handle = $handle
+    }
+}
+
+function Stop-FcTestHoldingServer {
+    param([Parameter(ValueFromPipeline)] $Server)
+    process {
+        if (-not $Server) { return }
+        $Server.Shared.Stopping = $true
+        $null = $Server.Handle.AsyncWaitHandle.WaitOne(10000)
+        $Server.Listener.Stop()
+        $failure = $Server.PowerShell.Streams.Error | Select-Object -First 1
+        $Server.PowerShell.Dispose()
+        if ($failure) { throw "The holding server failed: $failure" }
+    }
+}
+
+function Get-FcTestHoldingConnection {
+    # Invoke-FcFunction's connection parameters for a holding server (it checks no signature).
+    param([Parameter(Mandatory)] $Server)
+    @{ Endpoint = $Server.Endpoint; AccountId = '1234567890'; Credential = [pscredential]::new('LTAIholding', (ConvertTo-SecureString 'not-checked' -AsPlainText -Force)) }
 }

@@ -48,7 +48,8 @@ $script:FixtureLoop = {
             }
             $null = $Shared.Requests.Add($record)
             $answer = try { & $handler $record $Shared.State } catch { @{ Status = 500; Body = "fixture handler failed: $_" } }
-            if ($Shared.State.DelayMs) { Start-Sleep -Milliseconds $Shared.State.DelayMs }
+            # $State.Hold (a ManualResetEventSlim) keeps the answer back until the test sets it: a request in flight on demand.
+            if ($Shared.State.Hold) { $null = $Shared.State.Hold.Wait(60000) }
             $text = if ($answer.Body -is [string]) { $answer.Body } else { $answer.Body | ConvertTo-Json -Depth 5 }
             $bytes = [Text.Encoding]::UTF8.GetBytes([string]$text)
             $context.Response.StatusCode = if ($answer.Status) { $answer.Status } else { 200 }
@@ -64,7 +65,8 @@ $script:FixtureLoop = {
 function Start-FcTestHttpFixture {
     # $Handler: param($Request, $State) returning @{ Status; Body (string or object → JSON); ContentType }.
     param([Parameter(Mandatory)] [scriptblock] $Handler, [hashtable] $State = @{})
-    foreach ($key in 'Minted', 'LifetimeSec', 'DelayMs') { if (-not $State.ContainsKey($key)) { $State[$key] = 0 } }
+    foreach ($key in 'Minted', 'LifetimeSec') { if (-not $State.ContainsKey($key)) { $State[$key] = 0 } }
+    if (-not $State.ContainsKey('Hold')) { $State.Hold = $null }
     if (-not $State.LifetimeSec) { $State.LifetimeSec = 3600 }
     $State.Issued = [Collections.ArrayList]::Synchronized([Collections.ArrayList]::new())
     $state = [hashtable]::Synchronized($State)

@@ -31,7 +31,7 @@ BeforeAll {
         Disconnect-FcAccount
         $sts.State.Fail = $null
         $sts.State.LifetimeSec = 3600
-        $sts.State.DelayMs = 0
+        $sts.State.Hold = $null
         $sts.Requests.Clear()
     }
     function Write-CliConfig([string] $Current, [object[]] $Profiles, [string] $Path = (Join-Path $testHome '.aliyun/config.json')) {
@@ -683,26 +683,59 @@ Describe 'Connect-FcAccount, Get-FcContext, Disconnect-FcAccount' {
 Describe 'Temporary credentials are refreshed before they expire' {
     BeforeEach { Reset-FcTestEnvironment; $env:ALIBABA_CLOUD_STS_ENDPOINT = $sts.Url }
 
-    It 'refreshes once, shared by concurrent invocations, and uses the new credential' {
-        $sts.State.LifetimeSec = 4   # short-lived: refreshed halfway through its life
+    It 'keeps a temporary credential while it is fresh' {
         $ctx = Connect-FcAccount -Credential (ConvertTo-TestCredential $keys.SES1) -RamRoleArn $roleArn @at
-        $first = $ctx.AccessKeyId
         @($sts.Requests).Count | Should -Be 1
         (Invoke-FcFunction echo 'a' -Context $ctx).Result | Should -Be 'a'
-        @($sts.Requests).Count | Should -Be 1 -Because 'the credential is still fresh'
+        @($sts.Requests).Count | Should -Be 1 -Because 'the credential is still fresh (it lives an hour)'
+    }
 
-        # The fixture writes whole seconds, so the credential lives 3-4 s and is due 1.5-2 s before it expires.
-        Wait-FcTestCondition { $ctx.Expiration -and ($ctx.Expiration - [DateTimeOffset]::UtcNow).TotalSeconds -lt 1.4 } -TimeoutSec 10 -Because 'the credential is due for refresh'
-        $sts.State.DelayMs = 300     # keeps the refresh in flight while the others arrive
-        $module = $env:FCINVOKE_TEST_MODULE
-        $results = 1..6 | ForEach-Object -ThrottleLimit 6 -Parallel {
-            Import-Module $using:module
-            (Invoke-FcFunction echo "p$_" -Context $using:ctx).Result
+    It 'refreshes a credential that is due once, shared by concurrent invocations, and uses the new one' {
+        $sts.State.LifetimeSec = 4   # short-lived: due halfway through its life
+        $ctx = Connect-FcAccount -Credential (ConvertTo-TestCredential $keys.SES1) -RamRoleArn $roleArn @at
+        $first = $ctx.AccessKeyId
+        # The fixture writes whole seconds, so the credential lives 3-4 s and is due 1.5-2 s before it expires; once due,
+        # it stays due.
+        Wait-FcTestCondition { ($ctx.Expiration - [DateTimeOffset]::UtcNow).TotalSeconds -lt 1.4 } -TimeoutSec 10 -Because 'the credential is due for refresh'
+        $sts.State.LifetimeSec = 3600   # the refreshed credential stays fresh for the rest of the test
+        $before = @($sts.Requests).Count
+
+        # Six invocations in parallel runspaces; the STS answer is held until the refresh has arrived and all six have
+        # started, so those that ask for the credential meanwhile wait for that one refresh (one that asks later finds the
+        # fresh credential: a refresh per invocation would show as more STS requests either way).
+        $hold = [Threading.ManualResetEventSlim]::new($false)
+        $sts.State.Hold = $hold
+        $ready = [Threading.CountdownEvent]::new(6)
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                param($ModulePath, $Context, $Ready)
+                1..6 | ForEach-Object -ThrottleLimit 6 -Parallel {
+                    Import-Module $using:ModulePath
+                    $countdown = $using:Ready
+                    $null = $countdown.Signal()
+                    (Invoke-FcFunction echo "p$_" -Context $using:Context).Result
+                }
+            }).AddArgument($FcTestModulePath).AddArgument($ctx).AddArgument($ready)
+            $running = $ps.BeginInvoke()
+            Wait-FcTestCondition { @($sts.Requests).Count -gt $before -and $ready.IsSet } -TimeoutSec 60 -Because 'the refresh is in flight and all six invocations started'
+            $hold.Set()
+            $running.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(60)) | Should -BeTrue -Because 'the invocations ended (60 s hang guard)'
+            $results = $ps.EndInvoke($running)
+            $ps.Streams.Error | Should -BeNullOrEmpty
+        }
+        finally {
+            $hold.Set()
+            $sts.State.Hold = $null
+            $ps.Dispose()
         }
         ($results | Sort-Object) | Should -Be @('p1', 'p2', 'p3', 'p4', 'p5', 'p6')
-        @($sts.Requests).Count | Should -Be 2 -Because 'one refresh served every concurrent invocation'
+        @($sts.Requests).Count - $before | Should -Be 1 -Because 'one refresh served every concurrent invocation'
         $ctx.AccessKeyId | Should -Not -Be $first
-        (@($emu.RecentRequests)[-1]).Headers['x-acs-accesskey-id'] | Should -Be @($sts.State.Issued)[-1].AccessKeyId
+        # All six asked once the old credential was due, so all six signed with the new one.
+        $minted = @($sts.State.Issued)[-1].AccessKeyId
+        $sent = @($emu.RecentRequests | Where-Object Path -like '*/echo/invocations' | Select-Object -Last 6)
+        @($sent | ForEach-Object { $_.Headers['x-acs-accesskey-id'] }) | Should -Be (@($minted) * 6)
     }
 }
 

@@ -5,7 +5,8 @@ BeforeAll {
         'hello'         = { param($Event, $Context) Write-Host "got $Event"; Write-Verbose 'a verbose line'; "Hello, $Event" }
         'context'       = { param($Event, $Context) $Context }
         'boom'          = { param($Event) Write-Host 'about to fail'; throw "boom: $Event" }
-        'slow'          = { param($Event) Start-Sleep -Seconds ([int]$Event); 'done' }
+        # Runs until the test sets the FcInvokeTestRelease latch (or a minute has passed).
+        'held'          = { param($Event) if ([AppDomain]::CurrentDomain.GetData('FcInvokeTestRelease').Wait(60000)) { 'released' } else { 'timeout' } }
         'touch'         = { param($Event) Set-Content -Path $Event -Value 'ran' }
         'svc/echo'      = { param($Event, $Context) $Event }
         'svc/context'   = { param($Event, $Context) $Context }
@@ -282,7 +283,11 @@ Describe 'Invoke-FcFunction: connection settings' {
 
     It 'fails with FcCredentialNotFound, naming what it tried, when there are no credentials' {
         { Invoke-FcFunction echo -Endpoint $emu.Endpoint -ErrorAction Stop } | Should -Throw -ErrorId 'FcCredentialNotFound*'
-        try { Invoke-FcFunction echo -Endpoint $emu.Endpoint } catch { $_.Exception.Message | Should -Match 'ALIBABA_CLOUD_ACCESS_KEY_ID' }
+        # Terminating even without -ErrorAction Stop: no input can succeed without credentials.
+        $caught = $null
+        try { Invoke-FcFunction echo -Endpoint $emu.Endpoint } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -BeLike 'FcCredentialNotFound*'
+        $caught.Exception.Message | Should -Match 'ALIBABA_CLOUD_ACCESS_KEY_ID'
         $emu.RequestCount | Should -Be $before
     }
 
@@ -323,22 +328,37 @@ Describe 'Invoke-FcFunction: secrets stay secret' {
 
 Describe 'Invoke-FcFunction: timeouts and cancellation' {
     It 'stops waiting after -TimeoutSec with an FcTimeout error that says so' {
-        Invoke-FcFunction slow '10' -TimeoutSec 1 @conn -ErrorVariable err -ErrorAction SilentlyContinue
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'FcTimeout*'
-        $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
-        $err[0].Exception.Message | Should -Match '-TimeoutSec'
+        # The function runs until the test releases it: the call can only come back by giving up at its timeout.
+        $release = Set-FcTestShared 'FcInvokeTestRelease' ([Threading.ManualResetEventSlim]::new($false))
+        try {
+            $r = Invoke-FcFunction held -TimeoutSec 1 @conn -ErrorVariable err -ErrorAction SilentlyContinue
+            $r | Should -BeNullOrEmpty
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'FcTimeout*'
+            $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+            $err[0].Exception.Message | Should -Match '-TimeoutSec'
+        }
+        finally {
+            $release.Set()
+            $null = Set-FcTestShared 'FcInvokeTestRelease' $null
+        }
     }
 
-    It 'returns promptly when the pipeline is stopped (Ctrl+C) during a slow call' {
-        $before = $emu.RequestCount
-        $stop = Measure-FcTestPipelineStop -ScriptBlock {
-            param($ModulePath, $Endpoint, $Credential)
-            Import-Module $ModulePath
-            Invoke-FcFunction slow '30' -Endpoint $Endpoint -Credential $Credential
-        } -ArgumentList $emu.Endpoint, $emu.Credential -Started { $emu.RequestCount -gt $before }
-        $stop.State | Should -Be 'Stopped'
-        # The call would otherwise block for 30 s; a generous bound keeps this robust on a loaded machine.
-        $stop.Seconds | Should -BeLessThan 5
+    It 'abandons the call when the pipeline is stopped (Ctrl+C) during a slow call' {
+        # The server holds the call unanswered (a function that never returns): Stop() can only return by abandoning it,
+        # and the client closing the connection is the evidence that it did, rather than waiting in the background.
+        $server = Start-FcTestHoldingServer
+        try {
+            $state = Invoke-FcTestPipelineStop -ScriptBlock {
+                param($ModulePath, $c)
+                Import-Module $ModulePath
+                Invoke-FcFunction slow '30' @c
+            } -ArgumentList (Get-FcTestHoldingConnection $server) -Started { $server.Requests.Count -ge 1 }
+            $state | Should -Be 'Stopped'
+            Wait-FcTestCondition { @($server.Requests | Where-Object Closed).Count -ge 1 } -Because 'the call was abandoned'
+            $server.Requests | Should -HaveCount 1
+        }
+        finally { $server | Stop-FcTestHoldingServer }
     }
 }
 
