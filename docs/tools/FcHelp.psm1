@@ -1,6 +1,7 @@
 # Builds the module's help from docs/: cmdlet pages (docs/cmdlets/<Cmdlet>.md) become MAML (FcInvoke.dll-Help.xml),
 # docs/about_FcInvoke.md becomes about_FcInvoke.help.txt. Parameter types, positions, pipeline input and syntax come
 # from the loaded cmdlets themselves, so the Markdown holds only what a person has to write.
+# Long on purpose: reading the pages, writing MAML and the about topic, and the gate that checks them share one parser.
 #
 # Page format (platyPS-like):  # Verb-Noun / ## SYNOPSIS / ## DESCRIPTION / ## EXAMPLES (### Example n: title, a
 # ```powershell block, then remarks) / ## PARAMETERS (### -Name, text, optional 'Default value: x' line) / ## INPUTS and

@@ -1,3 +1,5 @@
+// Both credential file formats (aliyun CLI config.json, the INI credentials file) as the official parsers read them.
+// Long on purpose: one file per format family keeps each official rule next to its near cases.
 using System;
 using System.Collections.Generic;
 using System.IO;

@@ -1,3 +1,5 @@
+// The credential providers (static, refreshing, STS, OIDC, ECS metadata) against loopback listeners. Long on purpose:
+// the providers share the listener and environment helpers below; each test class is one provider or rule.
 using System;
 using System.Collections.Generic;
 using System.Globalization;

@@ -1,4 +1,6 @@
 #Requires -Version 7.2
+# Long on purpose: one driver runs every variant (module, floor, Invoke-RestMethod, Node SDKs, fan-out, import, memory)
+# side by side in one run, so the ratios it reports come from the same machine state.
 <#
 .SYNOPSIS
     The FcInvoke benchmark: per-call overhead, fan-out throughput, import time and memory, side by side in one run.

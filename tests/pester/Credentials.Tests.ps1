@@ -1,3 +1,6 @@
+# The credential chain end to end through the cmdlets: every source, every precedence rule, contexts, refresh, secrecy.
+# Long on purpose: the sources share one set of loopback fixtures (STS, metadata) and one emulator, started once here;
+# each Describe is one source or rule and stands alone.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     . $PSScriptRoot/CredentialFixtures.ps1

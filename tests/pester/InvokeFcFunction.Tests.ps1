@@ -1,3 +1,5 @@
+# Invoke-FcFunction against the emulator: every parameter, both API versions, sync and async, errors, connection
+# settings, secrecy. Long on purpose: the cases share one emulator started once; each Describe is one concern.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     $script:emu = Start-FcEmulator -Function @{
