@@ -26,6 +26,9 @@ namespace FcInvoke.Core
                 // markup removed.
                 var reason = string.IsNullOrWhiteSpace(response.ReasonPhrase) ? null : FcResponseText.Summarize(response.ReasonPhrase, 60);
                 var excerpt = response.Body != null && response.Body.Length > 0 && !LooksLikeJson(response.Body) ? FcResponseText.Summarize(response.Body) : null;
+                // A page that only repeats the status line ("502 Bad Gateway") adds nothing.
+                if (excerpt != null && (excerpt == reason || excerpt == $"{response.StatusCode} {reason}" || excerpt == response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                    excerpt = null;
                 message = $"FC answered HTTP {response.StatusCode}{(reason != null ? " " + reason : string.Empty)} without an error object" +
                           (excerpt != null ? $": \"{excerpt}\"" : ".");
             }
