@@ -36,6 +36,13 @@ namespace FcInvoke.Core
         /// <summary>A declared length up to this is allocated at once (a fixed, small cost); longer bodies grow as they arrive.</summary>
         public const int TrustedInitialBytes = 64 * 1024;
 
+        /// <summary>
+        /// The buffer never holds more than this many times the bytes that have arrived (or <see cref="TrustedInitialBytes"/>):
+        /// it doubles as the body arrives, and jumps to the declared length once a quarter of it is there, which spares an
+        /// honest large answer most of the intermediate copies.
+        /// </summary>
+        public const int MaxGrowthFactor = 4;
+
         /// <summary>The length the headers declare, after checking they agree; null when none is declared.</summary>
         public static long? DeclaredLength(HttpResponseMessage answer)
         {
@@ -87,7 +94,9 @@ namespace FcInvoke.Core
                             if (await stream.ReadAsync(probe, 0, 1, token).ConfigureAwait(false) == 0) break;
                             throw new FcResponseTooLargeException(request.Action, request.Kind, max, null, count + 1);
                         }
-                        Array.Resize(ref buffer, (int)Math.Min(limit, Math.Max(2L * buffer.Length, 16 * 1024)));
+                        long next = Math.Max(2L * buffer.Length, 16 * 1024);
+                        if (declared.HasValue && declared.Value <= (long)MaxGrowthFactor * count) next = declared.Value;
+                        Array.Resize(ref buffer, (int)Math.Min(limit, next));
                     }
                     int n = await stream.ReadAsync(buffer, count, buffer.Length - count, token).ConfigureAwait(false);
                     if (n == 0) break;

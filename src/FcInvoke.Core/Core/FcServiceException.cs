@@ -100,7 +100,8 @@ namespace FcInvoke
         private static string Compose(string action, Core.FcCallKind kind, long limit, long? declared)
         {
             var what = declared.HasValue ? $"declared {declared.Value:N0} bytes" : "sent more";
-            var text = $"{action} answered with more than the {limit / (1024 * 1024)} MiB this operation allows ({what}); the answer was not kept.";
+            var size = limit % (1024 * 1024) == 0 ? $"{limit / (1024 * 1024)} MiB" : $"{limit:N0} bytes";
+            var text = $"{action} answered with more than the {size} this operation allows ({what}); the answer was not kept.";
             switch (kind)
             {
                 case Core.FcCallKind.Invocation:
@@ -108,7 +109,8 @@ namespace FcInvoke
                 case Core.FcCallKind.TaskSubmission:
                     return text + " The task may have been queued; it was not submitted again.";
                 default:
-                    return text + (action == "ListAsyncTasks" ? " List fewer tasks at a time (-First) or without -IncludePayload." : string.Empty);
+                    return text + (action == "ListAsyncTasks" || action == "ListStatefulAsyncInvocations"
+                        ? " List fewer tasks at a time (-First) or without -IncludePayload." : string.Empty);
             }
         }
     }
