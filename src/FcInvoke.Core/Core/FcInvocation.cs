@@ -78,6 +78,7 @@ namespace FcInvoke.Core
                              "that attempt queued it, so it counts as accepted.");
                 var accepted = ToResult(spec, response, client.Connection.Endpoint);
                 accepted.AcceptedEarlier = true;
+                accepted.RawResult = Array.Empty<byte>(); // an accepted async invocation has no result; the 409 body is not one
                 return accepted;
             }
             return ToResult(spec, response, client.Connection.Endpoint);
