@@ -167,8 +167,8 @@ namespace FcInvoke.Core
 
         /// <summary>TimeSpan's range in milliseconds (about 29,000 years).</summary>
         private const long MaxDurationMs = long.MaxValue / TimeSpan.TicksPerMillisecond;
-        /// <summary>DateTimeOffset's range as Unix milliseconds (years 1 to 9999).</summary>
-        private const long MinUnixMs = -62135596800000, MaxUnixMs = 253402300799999;
+        /// <summary>The last millisecond of year 9999: the end of DateTimeOffset's range (FC's times are after 1970).</summary>
+        private const long MaxUnixMs = 253402300799999;
 
         private static void Note(JsonElement v, string name, List<string> notes)
         {
