@@ -108,7 +108,7 @@ namespace FcInvoke.Tests
             // exceptions with documented ids
             "FcInvoke.Credentials.FcCredentialException", "FcInvoke.FcFunctionException", "FcInvoke.FcLoopbackViolationException",
             "FcInvoke.FcServiceException", "FcInvoke.FcTimeoutException", "FcInvoke.FcTransportException",
-            "FcInvoke.FcUnexpectedResponseException",
+            "FcInvoke.FcUnexpectedResponseException", "FcInvoke.FcResponseTooLargeException", "FcInvoke.FcPagingException",
         };
 
         private static readonly string[] ExpectedCmdlets =

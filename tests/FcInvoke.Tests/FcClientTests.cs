@@ -197,6 +197,122 @@ namespace FcInvoke.Tests
             Assert.Contains("not retried, because the function may have run", dropped.Message);
         }
 
+        // ---- Async submissions with a caller-chosen task id: safe to resend, and a 409 after a lost answer means accepted. ----
+
+        private static FcInvocationSpec AsyncSpec(string taskId) => new FcInvocationSpec
+        {
+            Function = new FcFunctionRef("f", null, null), IsAsync = true, AsyncTaskId = taskId, Body = FcRequestBody.FromBytes(new byte[] { 1 }),
+        };
+
+        private static Task<FcInvocationResult> Submit(ScriptedHandler handler, FcInvocationSpec spec, ListLog log = null) =>
+            FcInvocation.InvokeAsync(Client(handler), spec, FcInvocation.BuildRequest(spec), FastRetries, log, CancellationToken.None);
+
+        private static Func<HttpRequestMessage, HttpResponseMessage> AlreadyExists(string code = "AsyncTaskAlreadyExists") =>
+            Answer(409, "{\"Code\":\"" + code + "\",\"Message\":\"an async task with id 'job-1' already exists\"}");
+
+        [Theory]
+        [InlineData(500)]
+        [InlineData(502)]
+        [InlineData(504)]
+        public async Task A_task_submission_is_resent_after_a_5xx_with_the_same_id_and_a_fresh_signature(int status)
+        {
+            var handler = new ScriptedHandler(Answer(status), Answer(202));
+            var result = await Submit(handler, AsyncSpec("job-1"));
+            Assert.Equal(202, result.StatusCode);
+            Assert.False(result.AcceptedEarlier);
+            Assert.Equal(2, result.Attempts);
+            Assert.Equal(2, handler.Seen.Select(s => s.nonce).Distinct().Count());
+        }
+
+        [Theory]
+        [InlineData("AsyncTaskAlreadyExists")]
+        [InlineData("StatefulAsyncInvocationAlreadyExists")]
+        public async Task A_409_after_a_lost_answer_counts_as_accepted(string code)
+        {
+            var log = new ListLog();
+            var handler = new ScriptedHandler(Drop(), AlreadyExists(code));
+            var result = await Submit(handler, AsyncSpec("job-1"), log);
+            Assert.True(result.AcceptedEarlier);
+            Assert.Equal(409, result.StatusCode);
+            Assert.Equal("job-1", result.AsyncTaskId);
+            Assert.Equal(2, result.Attempts);
+            Assert.Contains(log.Lines, l => l.Contains("counts as accepted"));
+        }
+
+        [Fact]
+        public async Task A_409_on_the_first_attempt_stays_an_error()
+        {
+            var ex = await Assert.ThrowsAsync<FcServiceException>(() => Submit(new ScriptedHandler(AlreadyExists()), AsyncSpec("job-1")));
+            Assert.Equal(409, ex.StatusCode);
+            Assert.Equal("AsyncTaskAlreadyExists", ex.ErrorCode);
+        }
+
+        [Fact]
+        public async Task A_409_after_attempts_FC_refused_outright_stays_an_error()
+        {
+            // 429 and 503 mean FC did not take the submission: the id was already used before this call.
+            var ex = await Assert.ThrowsAsync<FcServiceException>(() => Submit(new ScriptedHandler(Answer(429), Answer(503), AlreadyExists()), AsyncSpec("job-1")));
+            Assert.Equal(409, ex.StatusCode);
+            Assert.Equal(3, ex.Attempts);
+        }
+
+        [Fact]
+        public async Task A_409_with_another_code_after_a_lost_answer_stays_an_error()
+        {
+            await Assert.ThrowsAsync<FcServiceException>(() => Submit(new ScriptedHandler(Answer(500), AlreadyExists("ConcurrentUpdateError")), AsyncSpec("job-1")));
+        }
+
+        [Fact]
+        public async Task An_async_invocation_without_a_task_id_is_not_resent_once_it_may_have_been_accepted()
+        {
+            var spec = AsyncSpec(null);
+            var dropped = new ScriptedHandler(Drop(), Answer(202));
+            var ex = await Assert.ThrowsAsync<FcTransportException>(() => Submit(dropped, spec));
+            Assert.Single(dropped.Seen);
+            Assert.Contains("give -AsyncTaskId", ex.Message);
+
+            var failed = new ScriptedHandler(Answer(500), Answer(202));
+            await Assert.ThrowsAsync<FcServiceException>(() => Submit(failed, spec));
+            Assert.Single(failed.Seen);
+
+            var throttled = new ScriptedHandler(Answer(429), Answer(202));
+            Assert.Equal(202, (await Submit(throttled, spec)).StatusCode);
+            Assert.Equal(2, throttled.Seen.Count);
+        }
+
+        [Fact]
+        public void Only_submissions_with_a_task_id_are_task_submissions()
+        {
+            Assert.Equal(FcCallKind.TaskSubmission, FcInvocation.BuildRequest(AsyncSpec("job-1")).Kind);
+            Assert.Equal(FcCallKind.Invocation, FcInvocation.BuildRequest(AsyncSpec(null)).Kind);
+            var sync = new FcInvocationSpec { Function = new FcFunctionRef("f", null, null), Body = FcRequestBody.FromBytes(new byte[1]) };
+            Assert.Equal(FcCallKind.Invocation, FcInvocation.BuildRequest(sync).Kind);
+        }
+
+        [Fact]
+        public void The_policy_alone_decides_what_is_resent()
+        {
+            var policy = FcRetryPolicy.Default;
+            var attemptTimeout = new FcAttemptTimeoutException(TimeSpan.FromSeconds(1), null);
+            var dropped = new HttpRequestException("dropped", new System.IO.IOException("reset"));
+            foreach (var kind in new[] { FcCallKind.Read, FcCallKind.TaskSubmission })
+            {
+                Assert.True(policy.IsRetryableStatus(kind, 500));
+                Assert.True(policy.IsRetryableException(kind, dropped));
+                Assert.True(policy.IsRetryableException(kind, attemptTimeout));
+                Assert.True(policy.IsRetryableException(kind, new FcFramingException("cut")));
+            }
+            Assert.False(policy.IsRetryableStatus(FcCallKind.Invocation, 500));
+            Assert.False(policy.IsRetryableException(FcCallKind.Invocation, dropped));
+            Assert.False(policy.IsRetryableException(FcCallKind.Invocation, attemptTimeout));
+            Assert.True(policy.IsRetryableStatus(FcCallKind.Invocation, 429));
+            Assert.True(FcRetryPolicy.MayHaveTakenEffect(500));
+            Assert.False(FcRetryPolicy.MayHaveTakenEffect(503));
+            Assert.False(FcRetryPolicy.MayHaveTakenEffect(429));
+            Assert.True(FcRetryPolicy.MayHaveTakenEffect(dropped));
+            Assert.False(FcRetryPolicy.MayHaveTakenEffect(new HttpRequestException("refused", new SocketException((int)SocketError.ConnectionRefused))));
+        }
+
         /// <summary>Answers after 30 s, far beyond the 1 s timeouts and the cancellations of the tests that use it.</summary>
         private sealed class DelayingHandler : HttpMessageHandler
         {

@@ -57,6 +57,33 @@ namespace FcInvoke.Tests
             Assert.Equal("r", ex.RequestId);
         }
 
+        [Theory]
+        [InlineData("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>", "Bad Gateway")]
+        [InlineData("<!DOCTYPE html>\n<html>\n<body>\n<h1>Service Unavailable</h1>\n<p>The proxy could not reach the upstream.</p>\n</body>\n</html>", "Service Unavailable The proxy could not reach the upstream.")]
+        [InlineData("upstream connect error or disconnect/reset before headers.\nreset reason: connection termination", "upstream connect error or disconnect/reset before headers. reset reason: connection termination")]
+        public void Error_messages_summarize_bodies_that_are_not_an_error_object(string body, string expected)
+        {
+            var response = new FcResponse(502, new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["x-fc-request-id"] = "r" },
+                                          Encoding.UTF8.GetBytes(body), TimeSpan.Zero, 1, "Bad Gateway");
+            var ex = FcErrorParser.Parse(response, "InvokeFunction");
+            Assert.StartsWith("HttpStatus502: FC answered HTTP 502 Bad Gateway", ex.Message);
+            Assert.Contains(expected, ex.Message);
+            Assert.DoesNotContain("<", ex.Message);
+            Assert.DoesNotContain("\n", ex.Message);
+            Assert.True(ex.Message.Length <= 240, ex.Message);
+        }
+
+        [Fact]
+        public void Error_objects_keep_their_message_on_one_line_without_markup_and_a_lone_angle_bracket_is_text()
+        {
+            var wrapped = FcErrorParser.Parse(Response(500, "{\"Code\":\"InternalServerError\",\"Message\":\"<html><body>oops\\n<b>down</b></body></html>\"}"), "InvokeFunction");
+            Assert.Equal("oops down", wrapped.ErrorMessage);
+            var comparison = FcErrorParser.Parse(Response(400, "{\"Code\":\"InvalidArgument\",\"Message\":\"limit must be < 100 and > 0\"}"), "ListAsyncTasks");
+            Assert.Equal("limit must be < 100 and > 0", comparison.ErrorMessage);
+            var huge = FcErrorParser.Parse(Response(400, "{\"Code\":\"InvalidArgument\",\"Message\":\"" + new string('x', 100000) + "\"}"), "ListAsyncTasks");
+            Assert.True(huge.ErrorMessage.Length <= FcErrorParser.MaxMessage);
+        }
+
         [Fact]
         public void Function_error_result_carries_message_logs_and_headers()
         {

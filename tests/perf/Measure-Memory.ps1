@@ -83,7 +83,9 @@ try {
         $start.Environment['ALIBABA_CLOUD_ACCESS_KEY_ID'] = $emulator.AccessKeyId
         $start.Environment['ALIBABA_CLOUD_ACCESS_KEY_SECRET'] = $emulator.Credential.GetNetworkCredential().Password
         $start.Environment['ALIBABA_CLOUD_ACCOUNT_ID'] = $emulator.AccountId
-        $emulator.Faults = if ($name -eq 'FanOut') { [FcInvoke.Emulator.FcEmulatorFaults]::new(0.2) } else { $null }
+        # The Faults setter is an internal test hook (see tests/pester/Common.ps1, Set-FcTestEmulatorFaults).
+        $faults = if ($name -eq 'FanOut') { [FcInvoke.Emulator.FcEmulatorFaults]::new(0.2) } else { $null }
+        $emulator.GetType().GetProperty('Faults').GetSetMethod($true).Invoke($emulator, @([FcInvoke.Emulator.FcEmulatorFaults]$faults))
         $process = [Diagnostics.Process]::Start($start)
         $output = $process.StandardOutput.ReadToEnd()
         $process.WaitForExit()

@@ -47,25 +47,47 @@ namespace FcInvoke.Core
         void Progress(IReadOnlyDictionary<string, int> pendingByStatus, int finished, int total);
     }
 
+    /// <summary>How a wait ended.</summary>
+    internal sealed class FcTaskWaitResult
+    {
+        public FcTaskWaitResult(IReadOnlyList<FcTaskWaitTarget> unfinished, int finished, bool timedOut)
+        {
+            Unfinished = unfinished;
+            Finished = finished;
+            TimedOut = timedOut;
+        }
+
+        /// <summary>The targets still not terminal (those that failed to be read are not among them: they were reported).</summary>
+        public IReadOnlyList<FcTaskWaitTarget> Unfinished { get; }
+        /// <summary>How many tasks were seen terminal (and written).</summary>
+        public int Finished { get; }
+        /// <summary>True when the deadline ended the wait.</summary>
+        public bool TimedOut { get; }
+    }
+
     /// <summary>
     /// Polls many async tasks together until each is terminal: every round polls all pending tasks, then sleeps with
-    /// backoff (about 1 s growing to 10 s). Stops at the deadline (after a last poll) or, with Any, at the first terminal task.
+    /// backoff (about 1 s growing to 10 s). The timeout is a hard deadline: it cancels the polls in flight and the sleep,
+    /// so the wait ends at it whatever the server does. With Any it ends after the first round in which a task was terminal.
+    /// A task that cannot be read is reported (Failed) with the same exception Get-FcAsyncTask would throw, and not polled again.
     /// </summary>
     internal static class FcAsyncTaskWaiter
     {
-        /// <returns>The targets still not terminal: empty unless the timeout passed or Any returned early.</returns>
-        public static async Task<IReadOnlyList<FcTaskWaitTarget>> WaitAsync(FcClient client, IReadOnlyList<FcTaskWaitTarget> targets, FcTaskWaitOptions options,
-                                                                         FcCallOptions callOptions, IFcLog log, IFcTaskWaitObserver observer, CancellationToken ct)
+        public static async Task<FcTaskWaitResult> WaitAsync(FcClient client, IReadOnlyList<FcTaskWaitTarget> targets, FcTaskWaitOptions options,
+                                                             FcCallOptions callOptions, IFcLog log, IFcTaskWaitObserver observer, CancellationToken ct)
         {
             var pending = targets.ToList();
-            var clock = Stopwatch.StartNew();
             var delay = options.InitialDelay;
             int finished = 0;
+            bool timedOut = false;
+            using (var deadline = options.Timeout.HasValue ? new CancellationTokenSource(options.Timeout.Value) : null)
+            using (var linked = deadline != null ? CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token) : null)
             using (var gate = new SemaphoreSlim(Math.Max(1, options.MaxParallelPolls)))
             {
+                var token = linked?.Token ?? ct;
                 while (pending.Count > 0)
                 {
-                    var polls = pending.Select(t => PollAsync(client, t, callOptions, log, gate, ct)).ToArray();
+                    var polls = pending.Select(t => PollAsync(client, t, callOptions, log, gate, token)).ToArray();
                     await Task.WhenAll(polls).ConfigureAwait(false);
                     ct.ThrowIfCancellationRequested();
 
@@ -76,6 +98,7 @@ namespace FcInvoke.Core
                         var target = pending[i];
                         var (task, error) = polls[i].Result;
                         if (error != null) { observer.Failed(target, error); continue; }
+                        if (task == null) { stillPending.Add(target); continue; } // cut off by the deadline
                         target.LastSeen = task;
                         if (task.IsTerminal)
                         {
@@ -92,32 +115,51 @@ namespace FcInvoke.Core
                     observer.Progress(pending.GroupBy(t => t.LastSeen?.Status ?? "Unknown").ToDictionary(g => g.Key, g => g.Count()),
                                       finished, targets.Count);
                     if (pending.Count == 0 || (options.Any && anyFinished)) break;
+                    if (deadline != null && deadline.IsCancellationRequested) { timedOut = true; break; }
 
-                    var wait = delay;
-                    if (options.Timeout.HasValue)
+                    log.Verbose($"{pending.Count} task(s) not finished; polling again in {delay.TotalSeconds:0.#} s.");
+                    try
                     {
-                        var left = options.Timeout.Value - clock.Elapsed;
-                        if (left <= TimeSpan.Zero) break;
-                        if (left < wait) wait = left;
+                        await Task.Delay(delay, token).ConfigureAwait(false);
                     }
-                    log.Verbose($"{pending.Count} task(s) not finished; polling again in {wait.TotalSeconds:0.#} s.");
-                    await Task.Delay(wait, ct).ConfigureAwait(false);
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                    {
+                        timedOut = true;
+                        break;
+                    }
                     delay = TimeSpan.FromMilliseconds(Math.Min(options.MaxDelay.TotalMilliseconds, delay.TotalMilliseconds * options.BackoffFactor));
                 }
             }
-            return pending;
+            return new FcTaskWaitResult(pending, finished, timedOut);
         }
 
+        /// <summary>
+        /// One poll: the task, or the failure Get-FcAsyncTask would report for it, or neither when the wait's deadline cut it
+        /// off. The caller's own cancellation (Ctrl+C) is left for the caller to throw.
+        /// </summary>
         private static async Task<(FcAsyncTask task, Exception error)> PollAsync(FcClient client, FcTaskWaitTarget target, FcCallOptions callOptions,
-                                                                                 IFcLog log, SemaphoreSlim gate, CancellationToken ct)
+                                                                                 IFcLog log, SemaphoreSlim gate, CancellationToken token)
         {
-            await gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                return (await FcAsyncTasks.GetAsync(client, target.Function, target.TaskId, callOptions, log, ct).ConfigureAwait(false), null);
+                await gate.WaitAsync(token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is FcServiceException || ex is FcTransportException || ex is FcTimeoutException)
+            catch (OperationCanceledException)
             {
+                return (null, null);
+            }
+            try
+            {
+                return (await FcAsyncTasks.GetAsync(client, target.Function, target.TaskId, callOptions, log, token).ConfigureAwait(false), null);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return (null, null);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException) && !(ex is Credentials.FcCredentialException))
+            {
+                // Per task, as Get-FcAsyncTask reports it: an API error, a timeout, a connection failure, an unreadable or
+                // too large answer. A credential that cannot be had ends the whole wait instead (the caller reports it).
                 return (null, ex);
             }
             finally

@@ -9,14 +9,17 @@ namespace FcInvoke.Core
     /// <summary>One page of a list call and the token of the next, or null after the last page.</summary>
     internal sealed class FcPage<T>
     {
-        public FcPage(IReadOnlyList<T> items, string nextToken)
+        public FcPage(IReadOnlyList<T> items, string nextToken, string action = null)
         {
             Items = items;
             NextToken = string.IsNullOrEmpty(nextToken) ? null : nextToken;
+            Action = action;
         }
 
         public IReadOnlyList<T> Items { get; }
         public string NextToken { get; }
+        /// <summary>The list action that returned the page, e.g. ListFunctions.</summary>
+        public string Action { get; }
     }
 
     /// <summary>Maps FC's function, service, alias and version JSON (both API versions) to the module's objects.</summary>
@@ -101,7 +104,7 @@ namespace FcInvoke.Core
                         if (item.ValueKind == JsonValueKind.Object) items.Add(map(item));
                     }
                 }
-                return new FcPage<T>(items, String(doc.RootElement, "nextToken"));
+                return new FcPage<T>(items, String(doc.RootElement, "nextToken"), action);
             }
         }
 

@@ -32,12 +32,26 @@ namespace FcInvoke.Core
 
         /// <summary>Bound for the whole call, retries included; 0 means none.</summary>
         public int TimeoutSec { get; set; }
+
+        /// <summary>
+        /// Bound for each attempt (sending, waiting, reading the answer). Null: the request's own default
+        /// (<see cref="FcRequest.DefaultAttemptTimeout"/>) when <see cref="TimeoutSec"/> is 0, none otherwise. Zero: none.
+        /// </summary>
+        public TimeSpan? AttemptTimeout { get; set; }
+
         public FcRetryPolicy Retry { get; set; } = FcRetryPolicy.Default;
+
+        internal TimeSpan? AttemptTimeoutFor(FcRequest request)
+        {
+            if (AttemptTimeout.HasValue) return AttemptTimeout.Value > TimeSpan.Zero ? AttemptTimeout : null;
+            return TimeoutSec > 0 ? null : request.DefaultAttemptTimeout;
+        }
     }
 
     /// <summary>
-    /// Sends FC requests over the shared HttpClient: signs each attempt afresh, applies the retry policy and the
-    /// call's timeout, reads the answer once, and reports what it does through <see cref="IFcLog"/>.
+    /// Sends FC requests over the shared HttpClient: signs each attempt afresh, applies the retry policy (the only place
+    /// that decides a resend), the call's and each attempt's time limits, reads the answer once within the operation's
+    /// size limit, and reports what it does through <see cref="IFcLog"/>.
     /// </summary>
     internal sealed class FcClient
     {
@@ -53,8 +67,9 @@ namespace FcInvoke.Core
 
         /// <summary>
         /// Sends <paramref name="request"/>, retrying as <see cref="FcCallOptions.Retry"/> allows. Returns FC's answer (a non-2xx
-        /// one too, once retries are spent); throws <see cref="FcTimeoutException"/> (-TimeoutSec or the connect timeout, named),
-        /// <see cref="FcTransportException"/> for a connection failure, and OperationCanceledException when the caller cancels.
+        /// one too, once retries are spent); throws <see cref="FcTimeoutException"/> (-TimeoutSec, an attempt's limit or the
+        /// connect timeout, named), <see cref="FcTransportException"/> for a connection failure or broken framing,
+        /// <see cref="FcResponseTooLargeException"/> past the operation's size limit, and OperationCanceledException when the caller cancels.
         /// </summary>
         public async Task<FcResponse> SendAsync(FcRequest request, FcCallOptions options, IFcLog log, CancellationToken cancellationToken)
         {
@@ -66,32 +81,57 @@ namespace FcInvoke.Core
             {
                 try
                 {
-                    return await SendWithRetriesAsync(request, options.Retry ?? FcRetryPolicy.Default, log, linked?.Token ?? cancellationToken).ConfigureAwait(false);
+                    return await SendWithRetriesAsync(request, options.Retry ?? FcRetryPolicy.Default, options.AttemptTimeoutFor(request), log,
+                                                      linked?.Token ?? cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout != null && timeout.IsCancellationRequested)
                 {
                     throw new FcTimeoutException(
-                        $"{request.Action} did not complete within {options.TimeoutSec} s (-TimeoutSec); " + AbandonedCall(request), ex);
+                        $"{request.Action} did not complete within {options.TimeoutSec} s (-TimeoutSec); " + AfterTimeout(request), ex);
                 }
             }
         }
 
-        private async Task<FcResponse> SendWithRetriesAsync(FcRequest request, FcRetryPolicy policy, IFcLog log, CancellationToken token)
+        private static string AfterTimeout(FcRequest request)
+        {
+            switch (request.Kind)
+            {
+                case FcCallKind.Invocation:
+                    return IsAsync(request)
+                        ? "FC may have queued the invocation before the call was abandoned."
+                        : "FC interrupts a synchronous invocation when its caller goes away, so the function was stopped and may have partly run.";
+                case FcCallKind.TaskSubmission:
+                    return "FC may have queued the task; submitting it again with the same -AsyncTaskId is safe.";
+                default:
+                    return "the call was abandoned.";
+            }
+        }
+
+        private static bool IsAsync(FcRequest request)
+        {
+            foreach (var h in request.Headers)
+                if (string.Equals(h.Key, FcHeaders.InvocationType, StringComparison.OrdinalIgnoreCase)) return string.Equals(h.Value, "Async", StringComparison.OrdinalIgnoreCase);
+            return false;
+        }
+
+        private async Task<FcResponse> SendWithRetriesAsync(FcRequest request, FcRetryPolicy policy, TimeSpan? attemptTimeout, IFcLog log, CancellationToken token)
         {
             var total = Stopwatch.StartNew();
+            bool mayHaveTakenEffect = false;
             for (int retries = 0; ; retries++)
             {
                 var attempt = Stopwatch.StartNew();
                 FcResponse response;
                 try
                 {
-                    response = await SendOnceAsync(request, retries + 1, log, token).ConfigureAwait(false);
+                    response = await SendOnceAsync(request, retries + 1, attemptTimeout, log, token).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is HttpRequestException || ex is IOException || ex is FcConnectTimeoutException)
+                catch (Exception ex) when (ex is HttpRequestException || ex is IOException || ex is FcConnectTimeoutException || ex is FcAttemptTimeoutException)
                 {
                     var reason = Describe(ex);
                     if (policy.IsRetryableException(request.Kind, ex) && policy.CanRetry(retries, total.Elapsed))
                     {
+                        mayHaveTakenEffect |= FcRetryPolicy.MayHaveTakenEffect(ex);
                         var delay = policy.NextDelay(retries + 1, null);
                         log.Verbose($"{request.Action} {request.Path}: {reason}; retrying in {delay.TotalMilliseconds:0} ms (retry {retries + 1} of {policy.MaxRetries}).");
                         await Task.Delay(delay, token).ConfigureAwait(false);
@@ -100,16 +140,17 @@ namespace FcInvoke.Core
                     var tries = retries == 0 ? string.Empty : $" (after {retries + 1} attempts)";
                     if (ex is FcConnectTimeoutException)
                         throw new FcTimeoutException($"Could not connect to {Connection.Endpoint.Host} within {FcHttp.DefaultConnectTimeout.TotalSeconds:0} s (connect timeout){tries}.", ex);
-                    var unsafeToResend = request.Kind == FcCallKind.Invocation && !FcRetryPolicy.NeverReachedServer(ex)
-                        ? "; not retried, because the function may have run"
-                        : string.Empty;
-                    throw new FcTransportException($"{request.Action} to {Connection.Endpoint.Host} failed: {reason}{tries}{unsafeToResend}.", ex);
+                    var notResent = NotResent(request, ex);
+                    if (ex is FcAttemptTimeoutException at)
+                        throw new FcTimeoutException($"{request.Action} to {Connection.Endpoint.Host} got no answer within {at.Limit.TotalSeconds:0.#} s (the limit for each attempt; -TimeoutSec sets another){tries}{notResent}.", ex);
+                    throw new FcTransportException($"{request.Action} to {Connection.Endpoint.Host} failed: {reason}{tries}{notResent}.", ex);
                 }
 
                 if (log.IsVerboseEnabled)
                     log.Verbose($"{request.Method} {request.Path} -> {response.StatusCode} (RequestId {response.RequestId ?? "none"}, {attempt.ElapsedMilliseconds} ms)");
                 if (!response.IsSuccess && policy.IsRetryableStatus(request.Kind, response.StatusCode) && policy.CanRetry(retries, total.Elapsed))
                 {
+                    mayHaveTakenEffect |= FcRetryPolicy.MayHaveTakenEffect(response.StatusCode);
                     var retryAfter = FcRetryPolicy.ParseRetryAfter(response.Header("Retry-After"), DateTimeOffset.UtcNow);
                     var delay = policy.NextDelay(retries + 1, retryAfter);
                     string code = null, message = null, rid = null;
@@ -118,72 +159,63 @@ namespace FcInvoke.Core
                     await Task.Delay(delay, token).ConfigureAwait(false);
                     continue;
                 }
-                return response.WithTotals(total.Elapsed, retries + 1);
+                return response.WithTotals(total.Elapsed, retries + 1, mayHaveTakenEffect);
             }
         }
 
-        private async Task<FcResponse> SendOnceAsync(FcRequest request, int attemptNumber, IFcLog log, CancellationToken token)
+        /// <summary>Why a failed attempt that may have taken effect was not sent again, for the error message.</summary>
+        private static string NotResent(FcRequest request, Exception ex)
         {
-            var credential = await Connection.Credentials.GetCredentialAsync(log, token).ConfigureAwait(false);
+            if (request.Kind != FcCallKind.Invocation || FcRetryPolicy.NeverReachedServer(ex)) return string.Empty;
+            return IsAsync(request)
+                ? "; not retried, because FC may have queued it (give -AsyncTaskId to make resending safe)"
+                : "; not retried, because the function may have run";
+        }
+
+        private async Task<FcResponse> SendOnceAsync(FcRequest request, int attemptNumber, TimeSpan? attemptTimeout, IFcLog log, CancellationToken callToken)
+        {
+            var credential = await Connection.Credentials.GetCredentialAsync(log, callToken).ConfigureAwait(false);
+            using (var attemptLimit = attemptTimeout.HasValue ? CancellationTokenSource.CreateLinkedTokenSource(callToken) : null)
             using (var message = FcRequestBuilder.Build(request, Connection.Endpoint, credential, Connection.AccountId,
                                                         DateTimeOffset.UtcNow, FcRequestBuilder.NewNonce()))
             {
+                attemptLimit?.CancelAfter(attemptTimeout.Value);
+                var token = attemptLimit?.Token ?? callToken;
                 if (log.IsDebugEnabled) log.Debug($"Attempt {attemptNumber}:{Environment.NewLine}{FcRequestBuilder.Describe(message)}");
                 var started = Stopwatch.StartNew();
-                HttpResponseMessage answer;
                 try
                 {
-                    answer = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException ex) when (!token.IsCancellationRequested)
-                {
-                    // Cancelled by nobody we know: the handler's connect timeout.
-                    throw new FcConnectTimeoutException("the connection could not be opened within the connect timeout", ex);
-                }
-                using (answer)
-                {
-                    var body = await ReadBodyAsync(answer, token).ConfigureAwait(false);
-                    return new FcResponse((int)answer.StatusCode, FcResponse.CollectHeaders(answer), body, started.Elapsed, attemptNumber);
-                }
-            }
-        }
-
-        private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage answer, CancellationToken token)
-        {
-            if (answer.Content == null) return Array.Empty<byte>();
-            var length = answer.Content.Headers.ContentLength;
-            if (length == 0) return Array.Empty<byte>();
-            using (var stream = await answer.Content.ReadAsStreamAsync().ConfigureAwait(false))
-            {
-                if (length.HasValue && length.Value <= int.MaxValue)
-                {
-                    // Known length: read straight into the final array, no intermediate copies.
-                    var buffer = new byte[length.Value];
-                    int read = 0;
-                    while (read < buffer.Length)
+                    HttpResponseMessage answer;
+                    try
                     {
-                        int n = await stream.ReadAsync(buffer, read, buffer.Length - read, token).ConfigureAwait(false);
-                        if (n == 0) throw new IOException($"The response ended after {read} of {buffer.Length} bytes.");
-                        read += n;
+                        answer = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
                     }
-                    return buffer;
+                    catch (OperationCanceledException ex) when (!token.IsCancellationRequested)
+                    {
+                        // Cancelled by nobody we know: the handler's connect timeout.
+                        throw new FcConnectTimeoutException("the connection could not be opened within the connect timeout", ex);
+                    }
+                    using (answer)
+                    {
+                        var declared = FcResponseBody.DeclaredLength(answer);
+                        var status = (int)answer.StatusCode;
+                        byte[] body = answer.Content == null
+                            ? Array.Empty<byte>()
+                            : await ReadBodyAsync(answer, declared, request, status >= 200 && status < 300, token).ConfigureAwait(false);
+                        return new FcResponse(status, FcResponse.CollectHeaders(answer), body, started.Elapsed, attemptNumber, answer.ReasonPhrase);
+                    }
                 }
-                using (var ms = new MemoryStream())
+                catch (OperationCanceledException ex) when (!callToken.IsCancellationRequested && attemptLimit != null && attemptLimit.IsCancellationRequested)
                 {
-                    await stream.CopyToAsync(ms, 81920, token).ConfigureAwait(false);
-                    return ms.ToArray();
+                    throw new FcAttemptTimeoutException(attemptTimeout.Value, ex);
                 }
             }
         }
 
-        /// <summary>What abandoning a call means for the function: FC interrupts a synchronous invocation whose caller has gone.</summary>
-        internal static string AbandonedCall(FcRequest request)
+        private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage answer, long? declared, FcRequest request, bool isSuccess, CancellationToken token)
         {
-            if (request.Kind != FcCallKind.Invocation) return "the call was abandoned.";
-            var isAsync = request.Headers.Any(h => h.Key == FcHeaders.InvocationType && h.Value == "Async");
-            return isAsync
-                ? "FC may have queued the invocation before the call was abandoned."
-                : "FC interrupts a synchronous invocation when its caller goes away, so the function was stopped and may have partly run.";
+            using (var stream = await answer.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                return await FcResponseBody.ReadAsync(stream, declared, request.MaxResponseBytes, isSuccess, request, token).ConfigureAwait(false);
         }
 
         private static string Describe(Exception ex)

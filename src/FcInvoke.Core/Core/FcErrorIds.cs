@@ -2,7 +2,7 @@ namespace FcInvoke
 {
     /// <summary>
     /// Every FullyQualifiedErrorId prefix the module's cmdlets can write: the one list, checked against the table in
-    /// docs/architecture.md by tests/FcInvoke.Tests/ErrorIdTests.cs. Ids are part of the module's public semantics:
+    /// docs/architecture.md by tests/FcInvoke.Tests/ArchitectureTests.cs. Ids are part of the module's public semantics:
     /// add one deliberately, never rename one. (Core has no PowerShell, so the categories are chosen where records are made.)
     /// </summary>
     internal static class FcErrorIds
@@ -14,6 +14,8 @@ namespace FcInvoke
         public const string AsyncTaskWaitTimeout = "FcAsyncTaskWaitTimeout";
         public const string ConnectionFailed = "FcConnectionFailed";
         public const string UnexpectedResponse = "FcUnexpectedResponse";
+        public const string ResponseTooLarge = "FcResponseTooLarge";
+        public const string PagingStalled = "FcPagingStalled";
         public const string LoopbackOnly = "FcLoopbackOnly";
 
         // Bad input: nothing was sent.

@@ -7,14 +7,31 @@ namespace FcInvoke.Core
     /// <summary>Reads FC error bodies of both shapes: ErrorCode/ErrorMessage (FC 2.0) and Code/Message (FC 3.0), any casing.</summary>
     internal static class FcErrorParser
     {
+        /// <summary>Longest error message kept from an error object (FC's own are one sentence).</summary>
+        public const int MaxMessage = 512;
+
         public static FcServiceException Parse(FcResponse response, string action)
         {
             string code = null, message = null, bodyRequestId = null;
             TryReadFields(response.Body, ref code, ref message, ref bodyRequestId);
             if (string.IsNullOrEmpty(code)) code = "HttpStatus" + response.StatusCode;
-            // A gateway's HTML page or a proxy's text: one short line of it, markup removed.
-            if (string.IsNullOrEmpty(message) && response.Body != null && response.Body.Length > 0 && !LooksLikeJson(response.Body))
-                message = FcResponseText.Summarize(response.Body);
+            if (!string.IsNullOrEmpty(message))
+            {
+                // FC's message, kept as one line; markup (a page wrapped in JSON by a proxy) removed.
+                message = FcResponseText.Summarize(message, MaxMessage);
+            }
+            else
+            {
+                // No error object: the status and its reason, and one short line of a gateway's page or a proxy's text,
+                // markup removed.
+                var reason = string.IsNullOrWhiteSpace(response.ReasonPhrase) ? null : FcResponseText.Summarize(response.ReasonPhrase, 60);
+                var excerpt = response.Body != null && response.Body.Length > 0 && !LooksLikeJson(response.Body) ? FcResponseText.Summarize(response.Body) : null;
+                // A page that only repeats the status line ("502 Bad Gateway") adds nothing.
+                if (excerpt != null && (excerpt == reason || excerpt == $"{response.StatusCode} {reason}" || excerpt == response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                    excerpt = null;
+                message = $"FC answered HTTP {response.StatusCode}{(reason != null ? " " + reason : string.Empty)} without an error object" +
+                          (excerpt != null ? $": \"{excerpt}\"" : ".");
+            }
             var requestId = response.RequestId ?? bodyRequestId;
             return new FcServiceException(code, message, response.StatusCode, requestId, action, response.Attempts);
         }

@@ -17,13 +17,22 @@ namespace FcInvoke.Core
         /// <summary>At least Invoke-FcFunction's highest -ThrottleLimit, so fan-out is never queued inside the handler.</summary>
         public const int MaxConnectionsPerServer = 256;
 
+        /// <summary>The most an STS or ECS metadata answer may have (they are a few KB).</summary>
+        public const int CredentialAnswerLimit = 1024 * 1024;
+
         private static readonly Lazy<HttpClient> SharedClient = new Lazy<HttpClient>(Create, isThreadSafe: true);
 
         public static HttpClient Client => SharedClient.Value;
 
         private static HttpClient Create()
         {
-            var client = new HttpClient(new LoopbackGuardHandler(CreateHandler()), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            var client = new HttpClient(new LoopbackGuardHandler(new SingleAttemptHandler(CreateHandler())), disposeHandler: true)
+            {
+                Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+                // Only the credential sources (STS, ECS metadata) let HttpClient buffer an answer; theirs are a few KB.
+                // FC answers are streamed by FcClient within each operation's own limit (FcResponseLimits).
+                MaxResponseContentBufferSize = CredentialAnswerLimit,
+            };
             return client;
         }
 
@@ -58,6 +67,29 @@ namespace FcInvoke.Core
         /// <summary>Sets a property every SocketsHttpHandler has; a missing one is a bug to see, not to skip silently.</summary>
         private static void Set(object target, string property, object value) =>
             (target.GetType().GetProperty(property) ?? throw new MissingMemberException(target.GetType().FullName, property)).SetValue(target, value);
+    }
+
+    /// <summary>
+    /// Makes the handler below send each request exactly once. SocketsHttpHandler resends a request that has no content
+    /// (a GET, a body-less PUT) by itself, up to 3 more times, when the connection ends before any byte of the answer
+    /// arrives (HttpConnection sets its retry flag only when <c>request.Content is null</c> or Expect: 100-continue is
+    /// pending). Those hidden resends carry the same signature and nonce, which FC rejects, and they would bypass
+    /// <see cref="FcRetryPolicy"/>. An empty body (Content-Length: 0, no Content-Type, so the ACS3 signature is unchanged)
+    /// turns that behaviour off; <see cref="FcRetryPolicy"/> alone then decides whether a request is sent again, signed afresh.
+    /// </summary>
+    internal sealed class SingleAttemptHandler : DelegatingHandler
+    {
+        private static readonly byte[] Empty = new byte[0];
+
+        public SingleAttemptHandler(HttpMessageHandler inner) : base(inner) { }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Content == null) request.Content = new ByteArrayContent(Empty);
+            // Never wait for "100 Continue": with it pending the handler would also resend on its own.
+            request.Headers.ExpectContinue = false;
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     /// <summary>

@@ -56,6 +56,10 @@ namespace FcInvoke.Core
         public static FcRequest BuildRequest(FcInvocationSpec spec)
         {
             var request = FcOperations.InvokeFunction(spec.Function)
+                // With a task id FC accepts the submission once, so resending it is safe (FcRetryPolicy); without one it is not.
+                .WithKind(spec.IsAsync && spec.AsyncTaskId != null ? FcCallKind.TaskSubmission : FcCallKind.Invocation)
+                // An async invocation only queues the event: each attempt gets the read limit. A sync one may run for hours.
+                .WithDefaultAttemptTimeout(spec.IsAsync ? FcRequestDefaults.AttemptTimeout : (TimeSpan?)null)
                 .WithHeader(FcHeaders.InvocationType, spec.IsAsync ? "Async" : "Sync")
                 .WithHeader(FcHeaders.LogType, spec.LogTail ? "Tail" : "None")
                 .WithHeader(FcHeaders.TraceId, spec.TraceId)
@@ -80,9 +84,30 @@ namespace FcInvoke.Core
                                                                  IFcLog log, CancellationToken cancellationToken)
         {
             var response = await client.SendAsync(request, options, log, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccess) throw Refusal(FcErrorParser.Parse(response, request.Action), spec);
+            if (!response.IsSuccess)
+            {
+                var error = FcErrorParser.Parse(response, request.Action);
+                if (!IsAcceptedEarlier(request, response, error)) throw Refusal(error, spec);
+                log?.Verbose($"{request.Action}: task '{spec.AsyncTaskId}' already exists ({error.ErrorCode}, HTTP 409) after an earlier attempt's answer was lost: " +
+                             "that attempt queued it, so it counts as accepted.");
+                var accepted = ToResult(spec, response, client.Connection.Endpoint);
+                accepted.AcceptedEarlier = true;
+                accepted.RawResult = Array.Empty<byte>(); // an accepted async invocation has no result; the 409 body is not one
+                return accepted;
+            }
             return ToResult(spec, response, client.Connection.Endpoint);
         }
+
+        /// <summary>
+        /// A 409 "already exists" to a task submission, on a retry after an attempt that may have queued the task (a 5xx,
+        /// a dropped connection, no answer in time): FC's task deduplication says the id is already taken, by that attempt.
+        /// On the first attempt, or after attempts FC refused outright (429/503), a 409 stays an error: the id was used before.
+        /// FC documents the 409 but no code; the codes seen are StatefulAsyncInvocationAlreadyExists (FC 2.0) and, in the
+        /// emulator, AsyncTaskAlreadyExists, so any code containing "AlreadyExist", or none, is taken as this answer.
+        /// </summary>
+        internal static bool IsAcceptedEarlier(FcRequest request, FcResponse response, FcServiceException error) =>
+            request.Kind == FcCallKind.TaskSubmission && response.StatusCode == 409 && response.EarlierAttemptMayHaveTakenEffect &&
+            (error.ErrorCode.IndexOf("AlreadyExist", StringComparison.OrdinalIgnoreCase) >= 0 || error.ErrorCode == "HttpStatus409");
 
         /// <summary>FC's own "too large" answer says what FC's limits are, as the local check does.</summary>
         private static FcServiceException Refusal(FcServiceException error, FcInvocationSpec spec)
@@ -138,9 +163,8 @@ namespace FcInvoke.Core
             string code = null, message = null, requestId = null;
             FcErrorParser.TryReadFields(body, ref code, ref message, ref requestId);
             if (message != null) return message;
-            if (body == null || body.Length == 0) return null;
-            var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 2048)).Trim();
-            return text.Length == 0 ? null : text;
+            // Not FC's error object: one line of it, markup removed.
+            return FcResponseText.Summarize(body, FcErrorParser.MaxMessage);
         }
 
         private static Dictionary<string, string> ToDictionary(IReadOnlyDictionary<string, string> headers)

@@ -31,9 +31,9 @@ namespace FcInvoke.Core
             ? Function(fn, "GetStatefulAsyncInvocation", HttpMethod.Get, FcCallKind.Read, "stateful-async-invocations", taskId)
             : Function(fn, "GetAsyncTask", HttpMethod.Get, FcCallKind.Read, "async-tasks", taskId);
 
-        public static FcRequest ListAsyncTasks(FcFunctionRef fn) => fn.IsV2
+        public static FcRequest ListAsyncTasks(FcFunctionRef fn) => (fn.IsV2
             ? Function(fn, "ListStatefulAsyncInvocations", HttpMethod.Get, FcCallKind.Read, "stateful-async-invocations")
-            : Function(fn, "ListAsyncTasks", HttpMethod.Get, FcCallKind.Read, "async-tasks");
+            : Function(fn, "ListAsyncTasks", HttpMethod.Get, FcCallKind.Read, "async-tasks")).WithResponseLimit(FcResponseLimits.TaskListing);
 
         public static FcRequest StopAsyncTask(FcFunctionRef fn, string taskId) => fn.IsV2
             ? Function(fn, "StopStatefulAsyncInvocation", HttpMethod.Put, FcCallKind.Read, "stateful-async-invocations", taskId)

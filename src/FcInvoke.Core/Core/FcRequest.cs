@@ -20,6 +20,8 @@ namespace FcInvoke.Core
             Method = method;
             ApiVersion = apiVersion;
             Kind = kind;
+            MaxResponseBytes = kind == FcCallKind.Read ? FcResponseLimits.Read : FcResponseLimits.Invocation;
+            DefaultAttemptTimeout = kind == FcCallKind.Read ? FcRequestDefaults.AttemptTimeout : (TimeSpan?)null;
             PathSegments = pathSegments;
             Path = "/" + apiVersion.ToWire() + "/" + string.Join("/", pathSegments.Select(PercentEncoding.Encode));
         }
@@ -28,7 +30,11 @@ namespace FcInvoke.Core
         public HttpMethod Method { get; }
         public FcApiVersion ApiVersion { get; }
         /// <summary>Whether FC may have run the function when an attempt fails: decides what is safe to retry.</summary>
-        public FcCallKind Kind { get; }
+        public FcCallKind Kind { get; private set; }
+        /// <summary>The most bytes the answer may have (<see cref="FcResponseLimits"/>).</summary>
+        public long MaxResponseBytes { get; private set; }
+        /// <summary>Each attempt's time limit when the call sets none: reads and async submissions have one, a sync invocation none.</summary>
+        public TimeSpan? DefaultAttemptTimeout { get; private set; }
         public IReadOnlyList<string> PathSegments { get; }
         /// <summary>The percent-encoded path, as sent and as signed.</summary>
         public string Path { get; }
@@ -48,6 +54,24 @@ namespace FcInvoke.Core
             return this;
         }
 
+        public FcRequest WithKind(FcCallKind kind)
+        {
+            Kind = kind;
+            return this;
+        }
+
+        public FcRequest WithResponseLimit(long maxBytes)
+        {
+            MaxResponseBytes = maxBytes;
+            return this;
+        }
+
+        public FcRequest WithDefaultAttemptTimeout(TimeSpan? timeout)
+        {
+            DefaultAttemptTimeout = timeout;
+            return this;
+        }
+
         public FcRequest WithBody(FcRequestBody body)
         {
             Body = body;
@@ -62,9 +86,21 @@ namespace FcInvoke.Core
 
     internal enum FcCallKind
     {
-        /// <summary>Runs user code: only retried when FC says it did not run it.</summary>
+        /// <summary>Runs user code (or queues it, without a task id): only retried when FC says it did not run it.</summary>
         Invocation,
         /// <summary>Reads or idempotent control calls: also retried on 5xx and dropped connections.</summary>
         Read,
+        /// <summary>
+        /// An async invocation with a caller-chosen task id: FC accepts an id once, so it is also retried on 5xx and dropped
+        /// connections, and a 409 "already exists" after such a retry means an earlier attempt queued it.
+        /// </summary>
+        TaskSubmission,
+    }
+
+    /// <summary>Defaults every request shares.</summary>
+    internal static class FcRequestDefaults
+    {
+        /// <summary>Each attempt of a read or an async submission gets this long when the call sets no -TimeoutSec.</summary>
+        public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(30);
     }
 }

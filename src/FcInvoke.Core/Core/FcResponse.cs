@@ -7,13 +7,16 @@ namespace FcInvoke.Core
     /// <summary>An FC answer read once into memory: status, headers (case-insensitive) and body.</summary>
     internal sealed class FcResponse
     {
-        public FcResponse(int statusCode, Dictionary<string, string> headers, byte[] body, TimeSpan elapsed, int attempts)
+        public FcResponse(int statusCode, Dictionary<string, string> headers, byte[] body, TimeSpan elapsed, int attempts,
+                          string reasonPhrase = null, bool earlierAttemptMayHaveTakenEffect = false)
         {
             StatusCode = statusCode;
             Headers = headers;
             Body = body;
             Elapsed = elapsed;
             Attempts = attempts;
+            ReasonPhrase = reasonPhrase;
+            EarlierAttemptMayHaveTakenEffect = earlierAttemptMayHaveTakenEffect;
         }
 
         public int StatusCode { get; }
@@ -21,12 +24,19 @@ namespace FcInvoke.Core
         public byte[] Body { get; }
         public TimeSpan Elapsed { get; }
         public int Attempts { get; }
+        /// <summary>The status line's reason phrase as sent (e.g. "Bad Gateway"); may be empty.</summary>
+        public string ReasonPhrase { get; }
+        /// <summary>
+        /// True when an earlier attempt of this call failed in a way that may have taken effect (a 5xx other than 503, a dropped
+        /// connection, no answer in time): a 409 "already exists" to a task submission then means that attempt queued it.
+        /// </summary>
+        public bool EarlierAttemptMayHaveTakenEffect { get; }
         public bool IsSuccess => StatusCode >= 200 && StatusCode < 300;
         public string RequestId => Header(FcHeaders.RequestId);
 
         /// <summary>The same answer, timed over the whole call (all attempts).</summary>
-        public FcResponse WithTotals(TimeSpan elapsed, int attempts) =>
-            new FcResponse(StatusCode, (Dictionary<string, string>)Headers, Body, elapsed, attempts);
+        public FcResponse WithTotals(TimeSpan elapsed, int attempts, bool earlierAttemptMayHaveTakenEffect) =>
+            new FcResponse(StatusCode, (Dictionary<string, string>)Headers, Body, elapsed, attempts, ReasonPhrase, earlierAttemptMayHaveTakenEffect);
 
         public string Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
 

@@ -20,7 +20,14 @@ namespace FcInvoke.Core
         {
             if (body == null || body.Length == 0) return null;
             // The first 8 KB say what the body is about; decoding all of a 32 MB answer would only cost time.
-            var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 8192));
+            return Summarize(Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 8192)), max);
+        }
+
+        /// <summary>The same for text: one line of at most <paramref name="max"/> characters, without markup.</summary>
+        public static string Summarize(string text, int max = MaxExcerpt)
+        {
+            if (string.IsNullOrEmpty(text)) return null;
+            if (text.Length > 8192) text = text.Substring(0, 8192);
             var title = Between(text, "<title", "</title>");
             if (title != null)
             {
@@ -28,15 +35,25 @@ namespace FcInvoke.Core
                 text = close >= 0 ? title.Substring(close + 1) : title;
             }
             var sb = new StringBuilder(Math.Min(text.Length, max + 1));
-            bool inTag = false, pendingSpace = false;
-            foreach (var c in text)
+            bool pendingSpace = false;
+            for (int i = 0; i < text.Length; i++)
             {
-                if (c == '<') { inTag = true; pendingSpace = sb.Length > 0; continue; }
-                if (inTag) { if (c == '>') inTag = false; continue; }
+                var c = text[i];
+                // A tag: '<' then a letter, '/', '!' or '?', up to the next '>'. A lone '<' ("a < b") is text.
+                if (c == '<' && i + 1 < text.Length && (char.IsLetter(text[i + 1]) || text[i + 1] == '/' || text[i + 1] == '!' || text[i + 1] == '?'))
+                {
+                    var end = text.IndexOf('>', i + 1);
+                    if (end > 0)
+                    {
+                        i = end;
+                        pendingSpace = sb.Length > 0;
+                        continue;
+                    }
+                }
                 if (char.IsWhiteSpace(c) || char.IsControl(c)) { pendingSpace = sb.Length > 0; continue; }
                 if (pendingSpace) { sb.Append(' '); pendingSpace = false; }
                 sb.Append(c);
-                if (sb.Length > max) break;
+                if (sb.Length > max + 16) break; // entities below may shorten it
             }
             var line = System.Net.WebUtility.HtmlDecode(sb.ToString()).Trim();
             if (line.Length == 0) return null;

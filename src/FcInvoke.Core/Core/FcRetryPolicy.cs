@@ -7,9 +7,11 @@ using System.Net.Sockets;
 namespace FcInvoke.Core
 {
     /// <summary>
-    /// The one retry policy: exponential backoff with full jitter, bounded attempts and total time, Retry-After honoured.
-    /// Invocations are retried only when FC did not run the function (429/503 throttling, a connection that never opened);
-    /// reads are also retried on 5xx and dropped connections.
+    /// The one retry policy, and the only component that decides whether a request is sent again: exponential backoff with
+    /// full jitter, bounded attempts and total time, Retry-After honoured. Invocations are retried only when FC did not
+    /// run the function (429/503 throttling, a connection that never opened); reads and async submissions with a task id
+    /// (which FC accepts once) are also retried on 5xx, dropped connections, broken framing and attempts that timed out.
+    /// (The HTTP handler never resends on its own: <see cref="FcHttp"/> gives every request a body, see there.)
     /// </summary>
     internal sealed class FcRetryPolicy
     {
@@ -38,11 +40,22 @@ namespace FcInvoke.Core
         public bool IsRetryableStatus(FcCallKind kind, int status)
         {
             if (status == 429 || status == 503) return true; // FC throttling: the function did not run
-            return kind == FcCallKind.Read && (status == 500 || status == 502 || status == 504);
+            return kind != FcCallKind.Invocation && (status == 500 || status == 502 || status == 504);
         }
 
+        /// <summary>
+        /// A failed attempt that may be retried: one that never reached FC, or, when resending is safe (reads, submissions
+        /// with a task id), a connection that dropped, an answer whose framing was broken, or an attempt that timed out.
+        /// </summary>
         public bool IsRetryableException(FcCallKind kind, Exception ex) =>
-            NeverReachedServer(ex) || (kind == FcCallKind.Read && (ex is HttpRequestException || ex is IOException));
+            NeverReachedServer(ex) ||
+            (kind != FcCallKind.Invocation && (ex is HttpRequestException || ex is IOException || ex is FcAttemptTimeoutException));
+
+        /// <summary>Whether an attempt that ended with this status may have taken effect (run the function, queued the task).</summary>
+        public static bool MayHaveTakenEffect(int status) => (status >= 200 && status < 300) || (status >= 500 && status != 503);
+
+        /// <summary>Whether an attempt that failed with this exception may have taken effect: unless it never reached FC, yes.</summary>
+        public static bool MayHaveTakenEffect(Exception ex) => !NeverReachedServer(ex);
 
         /// <summary>A connection that could not be opened: the request never left, so even an invocation is safe to resend.</summary>
         public static bool NeverReachedServer(Exception ex)
@@ -78,6 +91,17 @@ namespace FcInvoke.Core
                 return at > now ? at - now : TimeSpan.Zero;
             return null;
         }
+    }
+
+    /// <summary>An attempt got no (complete) answer within its own time limit; the call's -TimeoutSec had not passed.</summary>
+    internal sealed class FcAttemptTimeoutException : Exception
+    {
+        public FcAttemptTimeoutException(TimeSpan limit, Exception inner) : base($"no answer within {limit.TotalSeconds:0.#} s", inner)
+        {
+            Limit = limit;
+        }
+
+        public TimeSpan Limit { get; }
     }
 
     /// <summary>The TCP connection was not established within the connect timeout.</summary>

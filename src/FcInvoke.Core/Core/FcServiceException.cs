@@ -76,6 +76,63 @@ namespace FcInvoke
         public string RequestId { get; }
     }
 
+    /// <summary>
+    /// FC (or something in between) answered with more bytes than the operation's documented maximum
+    /// (docs/reliability.md); the answer was not kept, and no more than the maximum was ever held in memory.
+    /// </summary>
+    public class FcResponseTooLargeException : Exception
+    {
+        internal FcResponseTooLargeException(string action, Core.FcCallKind kind, long limit, long? declaredLength, long received)
+            : base(Compose(action, kind, limit, declaredLength))
+        {
+            Action = action;
+            Limit = limit;
+            DeclaredLength = declaredLength;
+            Received = received;
+        }
+
+        /// <summary>The API action whose answer was too large, e.g. ListAsyncTasks.</summary>
+        public string Action { get; }
+        /// <summary>The most bytes this operation's answer may have.</summary>
+        public long Limit { get; }
+        /// <summary>The Content-Length the answer declared, when it declared one.</summary>
+        public long? DeclaredLength { get; }
+        /// <summary>How many bytes were read before giving up (0 when the declared length alone was over the limit).</summary>
+        public long Received { get; }
+
+        private static string Compose(string action, Core.FcCallKind kind, long limit, long? declared)
+        {
+            var what = declared.HasValue ? $"declared {declared.Value:N0} bytes" : "sent more";
+            var size = limit % (1024 * 1024) == 0 ? $"{limit / (1024 * 1024)} MiB" : $"{limit:N0} bytes";
+            var text = $"{action} answered with more than the {size} this operation allows ({what}); the answer was not kept.";
+            switch (kind)
+            {
+                case Core.FcCallKind.Invocation:
+                    return text + " The function may have run; it was not invoked again.";
+                case Core.FcCallKind.TaskSubmission:
+                    return text + " The task may have been queued; it was not submitted again.";
+                default:
+                    return text + (action == "ListAsyncTasks" || action == "ListStatefulAsyncInvocations"
+                        ? " List fewer tasks at a time (-First) or without -IncludePayload." : string.Empty);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A listing did not progress: FC (or something in between) returned a nextToken it had already returned, or too
+    /// many empty pages in a row. The listing was stopped; what was written before is complete up to that point.
+    /// </summary>
+    public class FcPagingException : Exception
+    {
+        internal FcPagingException(string action, string message) : base(message)
+        {
+            Action = action;
+        }
+
+        /// <summary>The list action that did not progress, e.g. ListAsyncTasks.</summary>
+        public string Action { get; }
+    }
+
     /// <summary>FCINVOKE_LOOPBACK_ONLY is set and a request was aimed at a non-loopback address; nothing was sent.</summary>
     public class FcLoopbackViolationException : FcTransportException
     {

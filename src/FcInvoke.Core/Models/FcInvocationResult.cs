@@ -27,6 +27,12 @@ namespace FcInvoke
         public string ErrorMessage { get; internal set; }
         public bool IsFunctionError => !string.IsNullOrEmpty(ErrorType);
         public string AsyncTaskId { get; internal set; }
+        /// <summary>
+        /// True when this async submission was retried after an answer was lost (a 5xx, a dropped connection) and FC then
+        /// answered 409 "already exists": the lost attempt had queued the task, exactly once. StatusCode and RequestId are then
+        /// those of the 409 answer.
+        /// </summary>
+        public bool AcceptedEarlier { get; internal set; }
         public string InstanceId { get; internal set; }
         /// <summary>The version or alias that actually ran (X-Fc-Invocation-Service-Version).</summary>
         public string ExecutedVersion { get; internal set; }

@@ -70,6 +70,11 @@ namespace FcInvoke.Commands
         [ValidateNotNullOrEmpty]
         public string OidcTokenFile { get; set; }
 
+        /// <summary>Bound for connecting (the first credential, the account lookup) in seconds; 0 (the default): each source's own limits.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int TimeoutSec { get; set; }
+
         protected override void EndProcessing()
         {
             var request = FcConnector.Request(this);
@@ -85,7 +90,7 @@ namespace FcInvoke.Commands
             FcContext context = null;
             try
             {
-                context = Run((log, ct) => ConnectAsync(request, log, ct));
+                context = Run((log, ct) => ConnectWithinAsync(request, log, ct));
             }
             catch (Exception ex) when (!FcErrors.IsFlowControl(ex))
             {
@@ -96,6 +101,25 @@ namespace FcInvoke.Commands
             WriteVerbose($"Connected: {context.Source}, AccessKey {context.AccessKeyId}, " +
                          (context.Endpoint != null ? $"endpoint {context.Endpoint}." : $"account {context.AccountId ?? "(unknown)"} in {context.Region ?? "(no region)"}."));
             WriteObject(context);
+        }
+
+        /// <summary><see cref="ConnectAsync"/> bounded by -TimeoutSec.</summary>
+        private async Task<FcContext> ConnectWithinAsync(FcConnectionRequest request, IFcLog log, CancellationToken cancellationToken)
+        {
+            if (TimeoutSec <= 0) return await ConnectAsync(request, log, cancellationToken).ConfigureAwait(false);
+            using (var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                limit.CancelAfter(TimeSpan.FromSeconds(TimeoutSec));
+                try
+                {
+                    return await ConnectAsync(request, log, limit.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new FcTimeoutException(
+                        $"Connect-FcAccount did not complete within {TimeoutSec} s (-TimeoutSec): the credential source or STS did not answer in time.", ex);
+                }
+            }
         }
 
         private async Task<FcContext> ConnectAsync(FcConnectionRequest request, IFcLog log, CancellationToken cancellationToken)

@@ -44,6 +44,11 @@ namespace FcInvoke.Commands
         [Parameter(ParameterSetName = ListSet)]
         public SwitchParameter IncludePayload { get; set; }
 
+        /// <summary>Bound for each call in seconds, retries included; 0 (the default) limits each attempt to 30 s instead.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int TimeoutSec { get; set; }
+
         private FcPager _pager;
 
         protected override void BeginProcessing() => _pager = new FcPager(this);
@@ -59,7 +64,7 @@ namespace FcInvoke.Commands
             if (!CheckIdentity(TaskId)) return;
             foreach (var id in TaskId)
             {
-                if (TryRun((log, ct) => FcAsyncTasks.GetAsync(Connect(), Function, id, CallOptions(0), log, ct), id, out var task))
+                if (TryRun((log, ct) => FcAsyncTasks.GetAsync(Connect(), Function, id, CallOptions(TimeoutSec), log, ct), id, out var task))
                     WriteObject(task);
             }
         }
@@ -81,7 +86,7 @@ namespace FcInvoke.Commands
                 IncludePayload = IncludePayload.IsPresent,
             };
             // Several statuses are filtered here, so a page may hold fewer wanted tasks than it asked for.
-            _pager.WritePages(query, (q, log, ct) => FcAsyncTasks.ListPageAsync(Connect(), Function, q, CallOptions(0), log, ct),
+            _pager.WritePages(query, (q, log, ct) => FcAsyncTasks.ListPageAsync(Connect(), Function, q, CallOptions(TimeoutSec), log, ct),
                               task => !filteredHere || statuses.Contains(task.Status ?? string.Empty), FunctionName, limitToWanted: !filteredHere);
         }
 
@@ -102,15 +107,20 @@ namespace FcInvoke.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>Bound for each call in seconds, retries included; 0 (the default) limits each attempt to 30 s instead.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int TimeoutSec { get; set; }
+
         protected override void ProcessRecord()
         {
             if (!CheckIdentity(TaskId)) return;
             foreach (var id in TaskId)
             {
                 if (!ShouldProcess($"async task '{id}' of function '{Function}'", "Stop")) continue;
-                if (!TryRun(async (log, ct) => { await FcAsyncTasks.StopAsync(Connect(), Function, id, CallOptions(0), log, ct).ConfigureAwait(false); return true; }, id, out _))
+                if (!TryRun(async (log, ct) => { await FcAsyncTasks.StopAsync(Connect(), Function, id, CallOptions(TimeoutSec), log, ct).ConfigureAwait(false); return true; }, id, out _))
                     continue;
-                if (PassThru && TryRun((log, ct) => FcAsyncTasks.GetAsync(Connect(), Function, id, CallOptions(0), log, ct), id, out var task))
+                if (PassThru && TryRun((log, ct) => FcAsyncTasks.GetAsync(Connect(), Function, id, CallOptions(TimeoutSec), log, ct), id, out var task))
                     WriteObject(task);
             }
         }
@@ -158,10 +168,11 @@ namespace FcInvoke.Commands
                 Any = Any.IsPresent,
             };
             var client = Connect();
-            IReadOnlyList<FcTaskWaitTarget> unfinished = null;
+            FcTaskWaitResult outcome = null;
             try
             {
-                unfinished = Run((log, ct) => FcAsyncTaskWaiter.WaitAsync(client, _targets, options, CallOptions(0), log, observer, ct));
+                // Each poll keeps the per-attempt limit of reads; the wait's -TimeoutSec is a deadline over all of them.
+                outcome = Run((log, ct) => FcAsyncTaskWaiter.WaitAsync(client, _targets, options, CallOptions(0), log, observer, ct));
             }
             catch (Exception ex) when (!FcErrors.IsFlowControl(ex))
             {
@@ -174,12 +185,15 @@ namespace FcInvoke.Commands
                 progress.Complete();
             }
             if (failure != null) ThrowTerminatingError(FcErrors.Record(failure, _targets.Select(t => t.Input).ToArray()));
-            if (unfinished.Count > 0 && !Any)
+            // The deadline passed: without -Any, with tasks unfinished; with -Any, before any task finished.
+            var unfinished = outcome.Unfinished;
+            if (outcome.TimedOut && unfinished.Count > 0 && (!Any || outcome.Finished == 0))
             {
                 var names = string.Join(", ", unfinished.Take(20).Select(t => t.Describe())) + (unfinished.Count > 20 ? ", ..." : string.Empty);
-                WriteError(new ErrorRecord(
-                    new FcTimeoutException($"Timed out after {TimeoutSec} s (-TimeoutSec) with {unfinished.Count} of {_targets.Count} task(s) not finished: {names}."),
-                    FcErrorIds.AsyncTaskWaitTimeout, ErrorCategory.OperationTimeout, unfinished.Select(t => (object)t.LastSeen ?? t.TaskId).ToArray()));
+                var message = Any
+                    ? $"Timed out after {TimeoutSec} s (-TimeoutSec) before any of the {_targets.Count} task(s) finished: {names}."
+                    : $"Timed out after {TimeoutSec} s (-TimeoutSec) with {unfinished.Count} of {_targets.Count} task(s) not finished: {names}.";
+                WriteError(FcErrors.WaitTimeout(message, unfinished.Select(t => (object)t.LastSeen ?? t.TaskId).ToArray()));
             }
         }
 

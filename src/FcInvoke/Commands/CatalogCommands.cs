@@ -33,6 +33,11 @@ namespace FcInvoke.Commands
         [ValidateRange(1, FcListQuery.MaxPageSize)]
         public int PageSize { get; set; } = FcListQuery.MaxPageSize;
 
+        /// <summary>Bound for each call in seconds, retries included; 0 (the default) limits each attempt to 30 s instead.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int TimeoutSec { get; set; }
+
         private FcPager _pager;
 
         protected override void BeginProcessing() => _pager = new FcPager(this);
@@ -50,7 +55,7 @@ namespace FcInvoke.Commands
                 {
                     var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
                     var query = new FcListQuery { Prefix = FcWildcardName.LiteralPrefix(name), Limit = PageSize };
-                    _pager.WritePages(query, (q, log, ct) => FcCatalog.ListFunctionsAsync(Connect(), service, Qualifier, q, CallOptions(0), log, ct),
+                    _pager.WritePages(query, (q, log, ct) => FcCatalog.ListFunctionsAsync(Connect(), service, Qualifier, q, CallOptions(TimeoutSec), log, ct),
                                       f => pattern.IsMatch(f.FunctionName), name, FcWildcardName.IsPrefixOnly(name));
                 }
                 else
@@ -58,7 +63,7 @@ namespace FcInvoke.Commands
                     var fn = new FcFunctionRef(name, service, Qualifier);
                     problem = FcNames.CheckFunction(fn);
                     if (problem != null) { WriteError(FcErrors.Input(FcErrorIds.InvalidName, problem, name)); continue; }
-                    if (TryRun((log, ct) => FcCatalog.GetFunctionAsync(Connect(), fn, CallOptions(0), log, ct), name, out var info))
+                    if (TryRun((log, ct) => FcCatalog.GetFunctionAsync(Connect(), fn, CallOptions(TimeoutSec), log, ct), name, out var info))
                         _pager.Write(info);
                 }
                 if (_pager.Satisfied) return;
@@ -84,6 +89,11 @@ namespace FcInvoke.Commands
         [ValidateRange(1, FcListQuery.MaxPageSize)]
         public int PageSize { get; set; } = FcListQuery.MaxPageSize;
 
+        /// <summary>Bound for each call in seconds, retries included; 0 (the default) limits each attempt to 30 s instead.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int TimeoutSec { get; set; }
+
         private FcPager _pager;
 
         protected override void BeginProcessing() => _pager = new FcPager(this);
@@ -96,14 +106,14 @@ namespace FcInvoke.Commands
                 {
                     var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
                     var query = new FcListQuery { Prefix = FcWildcardName.LiteralPrefix(name), Limit = PageSize };
-                    _pager.WritePages(query, (q, log, ct) => FcCatalog.ListServicesAsync(Connect(), q, CallOptions(0), log, ct),
+                    _pager.WritePages(query, (q, log, ct) => FcCatalog.ListServicesAsync(Connect(), q, CallOptions(TimeoutSec), log, ct),
                                       s => pattern.IsMatch(s.ServiceName), name, FcWildcardName.IsPrefixOnly(name));
                     if (_pager.Satisfied) return;
                     continue;
                 }
                 var problem = FcNames.CheckServiceName(name);
                 if (problem != null) { WriteError(FcErrors.Input(FcErrorIds.InvalidName, problem, name)); continue; }
-                if (TryRun((log, ct) => FcCatalog.GetServiceAsync(Connect(), name, CallOptions(0), log, ct), name, out var info))
+                if (TryRun((log, ct) => FcCatalog.GetServiceAsync(Connect(), name, CallOptions(TimeoutSec), log, ct), name, out var info))
                     _pager.Write(info);
                 if (_pager.Satisfied) return;
             }

@@ -30,6 +30,10 @@ namespace FcInvoke.Commands
                     return new ErrorRecord(tr, FcErrorIds.ConnectionFailed, ErrorCategory.ConnectionError, target);
                 case FcUnexpectedResponseException ue:
                     return new ErrorRecord(ue, FcErrorIds.UnexpectedResponse, ErrorCategory.InvalidResult, target);
+                case FcResponseTooLargeException tl:
+                    return new ErrorRecord(tl, FcErrorIds.ResponseTooLarge, ErrorCategory.LimitsExceeded, target);
+                case FcPagingException pe:
+                    return new ErrorRecord(pe, FcErrorIds.PagingStalled, ErrorCategory.InvalidResult, target);
                 case FcCredentialException ce:
                     return new ErrorRecord(ce, ce.ErrorId, CredentialCategory(ce.Failure), target);
                 case FcInputException ie:
@@ -40,6 +44,10 @@ namespace FcInvoke.Commands
                         FcErrorIds.UnexpectedError, ErrorCategory.NotSpecified, target);
             }
         }
+
+        /// <summary>Wait-FcAsyncTask's deadline passed; the target is the unfinished tasks' last known state.</summary>
+        public static ErrorRecord WaitTimeout(string message, object target) =>
+            new ErrorRecord(new FcTimeoutException(message), FcErrorIds.AsyncTaskWaitTimeout, ErrorCategory.OperationTimeout, target);
 
         /// <summary>Bad input found before sending, as an error record: what is wrong and what to do.</summary>
         public static ErrorRecord Input(string errorId, string message, object target) =>
