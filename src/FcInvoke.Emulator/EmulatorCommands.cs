@@ -67,7 +67,7 @@ namespace FcInvoke.Commands
             foreach (DictionaryEntry entry in Function)
             {
                 var key = entry.Key?.ToString();
-                var problem = FcEmulator.CheckFunctionKey(key);
+                var problem = EmulatorFunctions.CheckFunctionKey(key);
                 if (problem != null)
                 {
                     ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "FcEmulatorInvalidFunctionName", ErrorCategory.InvalidArgument, key));
@@ -90,7 +90,7 @@ namespace FcInvoke.Commands
             {
                 var key = entry.Key?.ToString() ?? string.Empty;
                 var names = LanguagePrimitives.ConvertTo<string[]>(Unwrap(entry.Value)) ?? new string[0];
-                var problem = FcEmulator.CheckAliases(key, names, functions.Keys);
+                var problem = EmulatorFunctions.CheckAliases(key, names, functions.Keys);
                 if (problem != null)
                 {
                     ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), "FcEmulatorInvalidAlias", ErrorCategory.InvalidArgument, key));

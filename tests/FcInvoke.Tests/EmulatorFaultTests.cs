@@ -36,10 +36,10 @@ namespace FcInvoke.Tests
         [Fact]
         public void Input_keys_are_the_text_or_a_hash_of_a_long_one()
         {
-            Assert.Equal("42", FcEmulator.InputKey("42"));
-            var longText = new string('x', FcEmulator.InputKeyMaxLength + 1);
-            Assert.Matches("^sha256:[0-9a-f]{64}$", FcEmulator.InputKey(longText));
-            Assert.Equal(FcEmulator.InputKey(longText), FcEmulator.InputKey(new string('x', FcEmulator.InputKeyMaxLength + 1)));
+            Assert.Equal("42", EmulatorJournal.InputKey("42"));
+            var longText = new string('x', EmulatorJournal.InputKeyMaxLength + 1);
+            Assert.Matches("^sha256:[0-9a-f]{64}$", EmulatorJournal.InputKey(longText));
+            Assert.Equal(EmulatorJournal.InputKey(longText), EmulatorJournal.InputKey(new string('x', EmulatorJournal.InputKeyMaxLength + 1)));
         }
     }
 }

@@ -17,38 +17,15 @@ namespace FcInvoke.Emulator
     internal sealed class EmulatorCatalog
     {
         private const int DefaultLimit = 20;
-        private readonly IReadOnlyList<Entry> _functions;
+        private readonly IReadOnlyList<EmulatedFunction> _functions;
         private readonly DateTimeOffset _created;
-        private readonly string _accountId;
-        private readonly string _region;
+        private readonly EmulatorIdentity _identity;
 
-        internal sealed class Entry
-        {
-            public string Key;
-            public string ServiceName;
-            public string FunctionName;
-            public string Script;
-            public string CodeChecksum;
-            public string[] Aliases = Array.Empty<string>();
-            public readonly string Id = Guid.NewGuid().ToString("D");
-
-            /// <summary>The description of an emulated function: its script's leading '# comment' line, if any.</summary>
-            public string Description
-            {
-                get
-                {
-                    var first = (Script ?? string.Empty).Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? string.Empty;
-                    return first.StartsWith("#", StringComparison.Ordinal) ? first.TrimStart('#').Trim() : string.Empty;
-                }
-            }
-        }
-
-        public EmulatorCatalog(IEnumerable<Entry> functions, DateTimeOffset created, string accountId, string region)
+        public EmulatorCatalog(IEnumerable<EmulatedFunction> functions, DateTimeOffset created, EmulatorIdentity identity)
         {
             _functions = functions.OrderBy(f => f.Key, StringComparer.Ordinal).ToList();
             _created = created;
-            _accountId = accountId;
-            _region = region;
+            _identity = identity;
         }
 
         /// <summary>Answers the call when it is a catalog read; false leaves it to the invoke and task routes.</summary>
@@ -88,7 +65,7 @@ namespace FcInvoke.Emulator
             return false;
         }
 
-        private async Task<bool> GetFunctionAsync(EmulatorCall call, Entry function, string name, string service)
+        private async Task<bool> GetFunctionAsync(EmulatorCall call, EmulatedFunction function, string name, string service)
         {
             if (function == null)
             {
@@ -103,11 +80,11 @@ namespace FcInvoke.Emulator
 
         private List<string> Services() => _functions.Where(f => f.ServiceName != null).Select(f => f.ServiceName).Distinct(StringComparer.Ordinal).ToList();
 
-        private static List<string> AliasesOf(IEnumerable<Entry> functions) =>
+        private static List<string> AliasesOf(IEnumerable<EmulatedFunction> functions) =>
             functions.SelectMany(f => f.Aliases).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToList();
 
         /// <summary>Every emulated alias points at version 1, which exists once any alias does.</summary>
-        private static List<string> VersionsOf(IEnumerable<Entry> functions) =>
+        private static List<string> VersionsOf(IEnumerable<EmulatedFunction> functions) =>
             AliasesOf(functions).Count > 0 ? new List<string> { "1" } : new List<string>();
 
         /// <summary>One page in name order: limit (1 to 100, default 20), prefix, and nextToken = the name to continue from.</summary>
@@ -138,7 +115,7 @@ namespace FcInvoke.Emulator
             await call.RespondAsync(200, "application/json", body).ConfigureAwait(false);
         }
 
-        private static string NameOf<T>(T item) => item is Entry e ? e.FunctionName : item as string ?? string.Empty;
+        private static string NameOf<T>(T item) => item is EmulatedFunction e ? e.FunctionName : item as string ?? string.Empty;
 
         private static Task WriteOneAsync(EmulatorCall call, Action<Utf8JsonWriter> write) =>
             call.RespondAsync(200, "application/json", Json(write));
@@ -157,13 +134,13 @@ namespace FcInvoke.Emulator
             ? _created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+0000'", CultureInfo.InvariantCulture)
             : _created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-        private void WriteFunction(Utf8JsonWriter w, Entry f)
+        private void WriteFunction(Utf8JsonWriter w, EmulatedFunction f)
         {
             var v2 = f.ServiceName != null;
             w.WriteStartObject();
             w.WriteString("functionName", f.FunctionName);
             w.WriteString("functionId", f.Id);
-            if (!v2) w.WriteString("functionArn", $"acs:fc:{_region}:{_accountId}:functions/{f.FunctionName}");
+            if (!v2) w.WriteString("functionArn", _identity.FunctionArn(f.FunctionName));
             w.WriteString("description", f.Description);
             w.WriteString("runtime", "powershell");
             w.WriteString("handler", "index.handler");
