@@ -8,41 +8,41 @@ using FcInvoke.Core;
 
 namespace FcInvoke.Emulator
 {
-    /// <summary>InvokeFunction: runs a function synchronously, or accepts it as an async task and runs it in the background.</summary>
+    /// <summary>
+    /// InvokeFunction: runs a function synchronously, or accepts it as an async task that waits for a free slot. Sync runs
+    /// and tasks share the slots (-MaxConcurrency), handed out first come, first served.
+    /// </summary>
     internal sealed class EmulatorInvokeHandler
     {
         private readonly EmulatorFunctionHost _host;
         private readonly EmulatorJournal _journal;
         private readonly EmulatorTaskStore _tasks;
+        private readonly EmulatorFifoQuota _slots;
         private readonly EmulatorIdentity _identity;
         private readonly CancellationToken _shutdown;
 
-        public EmulatorInvokeHandler(EmulatorFunctionHost host, EmulatorJournal journal, EmulatorTaskStore tasks, EmulatorIdentity identity,
-                                     CancellationToken shutdown)
+        public EmulatorInvokeHandler(EmulatorFunctionHost host, EmulatorJournal journal, EmulatorTaskStore tasks, EmulatorFifoQuota slots,
+                                     EmulatorIdentity identity, CancellationToken shutdown)
         {
             _host = host;
             _journal = journal;
             _tasks = tasks;
+            _slots = slots;
             _identity = identity;
             _shutdown = shutdown;
         }
 
-        public async Task InvokeAsync(EmulatorCall call, EmulatedFunction function)
+        public static bool IsAsync(EmulatorHeaders headers) =>
+            string.Equals(headers[FcHeaders.InvocationType], "Async", StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>Answers an invocation whose function, qualifier (<see cref="EmulatorCall.Version"/>) and body were checked.</summary>
+        public Task InvokeAsync(EmulatorCall call, EmulatedFunction function)
         {
-            var isAsync = string.Equals(call.Headers[FcHeaders.InvocationType], "Async", StringComparison.OrdinalIgnoreCase);
-            var limit = isAsync ? FcNames.MaxAsyncPayloadBytes : FcNames.MaxSyncPayloadBytes;
-            if (call.Body.Length > limit)
-            {
-                await call.ErrorAsync(new EmulatorError(400, "EntityTooLarge", $"payload size exceeds maximum allowed size ({limit} bytes)")).ConfigureAwait(false);
-                return;
-            }
-            var qualifier = call.QueryValue("qualifier");
             var eventText = Encoding.UTF8.GetString(call.Body);
-            if (isAsync) await AcceptTaskAsync(call, function, qualifier, eventText).ConfigureAwait(false);
-            else await RunSyncAsync(call, function, qualifier, eventText).ConfigureAwait(false);
+            return IsAsync(call.Headers) ? AcceptTaskAsync(call, function, eventText) : RunSyncAsync(call, function, eventText);
         }
 
-        private async Task AcceptTaskAsync(EmulatorCall call, EmulatedFunction function, string qualifier, string eventText)
+        private async Task AcceptTaskAsync(EmulatorCall call, EmulatedFunction function, string eventText)
         {
             var taskIdHeader = call.IsV2 ? FcHeaders.StatefulAsyncInvocationId : FcHeaders.AsyncTaskId;
             var taskId = call.Headers[taskIdHeader];
@@ -51,75 +51,105 @@ namespace FcInvoke.Emulator
                 await call.ErrorAsync(new EmulatorError(400, "InvalidArgument", bad)).ConfigureAwait(false);
                 return;
             }
-            taskId = taskId ?? Guid.NewGuid().ToString("D");
-            var task = new EmulatorTask(taskId, function.ServiceName, function.FunctionName, qualifier, eventText, call.RequestId, EmulatorClock.NowMs());
-            if (!_tasks.TryAdd(function.Key, task))
+            // A generated id follows the rule a caller's id must follow (FcNames.CheckTaskId), so it can be named in a path.
+            taskId = taskId ?? "task-" + Guid.NewGuid().ToString("D");
+            var task = new EmulatorTask(taskId, function.ServiceName, function.FunctionName, call.Qualifier, call.Version, eventText, call.RequestId, EmulatorClock.NowMs());
+            switch (_tasks.TryAdd(function.Key, task))
             {
-                await call.ErrorAsync(new EmulatorError(409, call.IsV2 ? "StatefulAsyncInvocationAlreadyExists" : "AsyncTaskAlreadyExists",
-                    $"an async task with id '{taskId}' already exists for function '{function.FunctionName}'")).ConfigureAwait(false);
-                return;
+                case EmulatorTaskStore.AddResult.Exists:
+                    await call.ErrorAsync(new EmulatorError(409, call.IsV2 ? "StatefulAsyncInvocationAlreadyExists" : "AsyncTaskAlreadyExists",
+                        $"an async task with id '{taskId}' already exists for function '{function.FunctionName}'")).ConfigureAwait(false);
+                    return;
+                case EmulatorTaskStore.AddResult.Full:
+                    await call.ErrorAsync(new EmulatorError(429, "ResourceExhausted",
+                        $"the emulator holds at most {_tasks.MaxTasks} async tasks and is full of unfinished ones; retry later")).ConfigureAwait(false);
+                    return;
             }
-            var context = FunctionContext(call, function, qualifier, "Async", taskId);
-            _ = Task.Run(() => RunTaskAsync(function, task, context));
+            // The slot is requested now, before answering, so tasks queue in the order they were accepted.
+            var cancel = CancellationTokenSource.CreateLinkedTokenSource(task.Stop.Token, _shutdown);
+            var slot = _slots.ReserveAsync(1, cancel.Token);
+            var context = FunctionContext(call, function, "Async", taskId);
+            _ = Task.Run(() => RunTaskAsync(function, task, context, slot, cancel));
             if (await EmulatorFaultInjector.TryApplyAfterRunAsync(call).ConfigureAwait(false)) return;
             call.SetHeader(taskIdHeader, taskId);
             await call.RespondAsync(202, null, Array.Empty<byte>()).ConfigureAwait(false);
         }
 
-        private async Task RunSyncAsync(EmulatorCall call, EmulatedFunction function, string qualifier, string eventText)
+        private async Task RunSyncAsync(EmulatorCall call, EmulatedFunction function, string eventText)
         {
-            var context = FunctionContext(call, function, qualifier, "Sync", null);
-            var outcome = await RunAsync(function, eventText, context, call.RequestId, _shutdown).ConfigureAwait(false);
+            IDisposable slot;
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(_shutdown, call.ClientGone))
+            {
+                try { slot = await _slots.ReserveAsync(1, wait.Token).ConfigureAwait(false); }
+                catch (OperationCanceledException)
+                {
+                    call.RecordUnanswered(); // the client left (499), or the emulator stopped, before a slot was free: nothing ran
+                    return;
+                }
+            }
+            FunctionOutcome outcome;
+            using (slot) outcome = await RunAsync(function, eventText, FunctionContext(call, function, "Sync", null), call.RequestId, _shutdown).ConfigureAwait(false);
+            call.FunctionOutcome = outcome.Name;
             if (await EmulatorFaultInjector.TryApplyAfterRunAsync(call).ConfigureAwait(false)) return;
             call.SetHeader(FcHeaders.InvocationDuration, ((long)outcome.Duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
             call.SetHeader(FcHeaders.MaxMemoryUsage, (GC.GetTotalMemory(false) / 1048576.0).ToString("0.##", CultureInfo.InvariantCulture));
             call.SetHeader(FcHeaders.CodeChecksum, function.CodeChecksum);
             call.SetHeader(FcHeaders.InstanceId, _identity.InstanceId);
-            call.SetHeader(FcHeaders.ServiceVersion, qualifier ?? "LATEST");
+            call.SetHeader(FcHeaders.ServiceVersion, call.Version);
             if (string.Equals(call.Headers[FcHeaders.LogType], "Tail", StringComparison.OrdinalIgnoreCase))
                 call.SetHeader(FcHeaders.LogResult, Convert.ToBase64String(Tail(outcome.Log, 4096)));
             if (outcome.Failed || outcome.Stopped) call.SetHeader(FcHeaders.ErrorType, "UnhandledInvocationError");
             await call.RespondAsync(200, "application/octet-stream", outcome.Body).ConfigureAwait(false);
         }
 
-        private async Task RunTaskAsync(EmulatedFunction function, EmulatorTask task, PSObject context)
+        private async Task RunTaskAsync(EmulatedFunction function, EmulatorTask task, PSObject context, Task<IDisposable> slotRequest,
+                                        CancellationTokenSource cancel)
         {
-            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(task.Stop.Token, _shutdown))
+            using (cancel)
             {
-                if (!task.Transition("Dequeued", EmulatorClock.NowMs()) || !task.Transition("Running", EmulatorClock.NowMs())) return;
-                task.InstanceId = _identity.InstanceId;
-                FunctionOutcome outcome;
+                IDisposable slot;
                 try
                 {
-                    outcome = await RunAsync(function, task.Payload, context, task.RequestId, linked.Token).ConfigureAwait(false);
+                    slot = await slotRequest.ConfigureAwait(false);
                 }
-                catch (Exception ex)
+                catch (OperationCanceledException)
                 {
-                    outcome = new FunctionOutcome { Failed = true, ErrorMessage = ex.Message, ErrorType = ex.GetType().Name };
+                    _tasks.Finish(task, "Stopped", EmulatorClock.NowMs(), null, "the task was stopped before it ran", 0, string.Empty);
+                    return;
                 }
-                var duration = (long)outcome.Duration.TotalMilliseconds;
-                if (outcome.Stopped || task.Stop.IsCancellationRequested)
-                    task.Finish("Stopped", EmulatorClock.NowMs(), null, "the task was stopped", duration, string.Empty);
-                else if (outcome.Failed)
-                    task.Finish("Failed", EmulatorClock.NowMs(), null, outcome.ErrorMessage, duration, "{\"Error\":\"UnhandledInvocationError\"}");
-                else
-                    task.Finish("Succeeded", EmulatorClock.NowMs(), Encoding.UTF8.GetString(outcome.Body), null, duration, string.Empty);
+                using (slot)
+                {
+                    // Dequeued and Running only now that a slot is free: a task waiting for one stays Enqueued.
+                    var now = EmulatorClock.NowMs();
+                    if (!task.Transition("Dequeued", now) || !task.Transition("Running", now)) return;
+                    task.InstanceId = _identity.InstanceId;
+                    var outcome = await RunAsync(function, task.Payload, context, task.RequestId, cancel.Token).ConfigureAwait(false);
+                    var duration = (long)outcome.Duration.TotalMilliseconds;
+                    if (outcome.Stopped || task.Stop.IsCancellationRequested)
+                        _tasks.Finish(task, "Stopped", EmulatorClock.NowMs(), null, "the task was stopped", duration, string.Empty);
+                    else if (outcome.Failed)
+                        _tasks.Finish(task, "Failed", EmulatorClock.NowMs(), null, outcome.ErrorMessage, duration, "{\"Error\":\"UnhandledInvocationError\"}");
+                    else
+                        _tasks.Finish(task, "Succeeded", EmulatorClock.NowMs(), Encoding.UTF8.GetString(outcome.Body), null, duration, string.Empty);
+                }
             }
         }
 
-        private Task<FunctionOutcome> RunAsync(EmulatedFunction function, string eventText, PSObject context, string requestId, CancellationToken token)
+        /// <summary>Runs a function (its slot already taken) and counts the run first, so a test waiting on the count sees it started.</summary>
+        internal Task<FunctionOutcome> RunAsync(EmulatedFunction function, object eventArgument, PSObject context, string requestId, CancellationToken token)
         {
-            _journal.CountExecution(function.Key, eventText);
-            return _host.RunAsync(function.Script, eventText, context, requestId, token);
+            _journal.CountExecution(function.Key, eventArgument as string ?? (eventArgument as PSObject)?.Properties["Body"]?.Value as string);
+            return _host.RunAsync(function.Script, eventArgument, context, requestId, token);
         }
 
-        private PSObject FunctionContext(EmulatorCall call, EmulatedFunction function, string qualifier, string invocationType, string taskId)
+        internal PSObject FunctionContext(EmulatorCall call, EmulatedFunction function, string invocationType, string taskId)
         {
             var context = new PSObject();
             context.Properties.Add(new PSNoteProperty("RequestId", call.RequestId));
             context.Properties.Add(new PSNoteProperty("FunctionName", function.FunctionName));
             context.Properties.Add(new PSNoteProperty("ServiceName", function.ServiceName));
-            context.Properties.Add(new PSNoteProperty("Qualifier", qualifier ?? "LATEST"));
+            context.Properties.Add(new PSNoteProperty("Qualifier", call.Qualifier));
+            context.Properties.Add(new PSNoteProperty("Version", call.Version));
             context.Properties.Add(new PSNoteProperty("InvocationType", invocationType));
             context.Properties.Add(new PSNoteProperty("AsyncTaskId", taskId));
             context.Properties.Add(new PSNoteProperty("TraceId", call.Headers[FcHeaders.TraceId]));

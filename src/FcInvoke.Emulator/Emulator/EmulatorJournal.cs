@@ -60,6 +60,10 @@ namespace FcInvoke.Emulator
             Interlocked.Exchange(ref _requestCount, 0);
         }
 
+        /// <summary>Headers whose values are secrets: the journal keeps their names, not their values.</summary>
+        public static bool IsSecretHeader(string lowerName) =>
+            lowerName == "authorization" || lowerName == "proxy-authorization" || lowerName == "x-acs-security-token" || lowerName == "x-fc-security-token";
+
         /// <summary>The key of <see cref="InputExecutionCounts"/> for an event: its text, or "sha256:" and the hex SHA-256 of a long one.</summary>
         public static string InputKey(string eventText)
         {

@@ -1,106 +1,59 @@
 using System;
-using System.Net;
-using System.Net.Sockets;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace FcInvoke.Emulator
 {
-    /// <summary>The HTTP side of the emulator: a listener on 127.0.0.1, its accept loop, and one <see cref="EmulatorCall"/> per request.</summary>
+    /// <summary>
+    /// Turns each HTTP exchange into an <see cref="EmulatorCall"/> (request id, journal) and sees that it is answered:
+    /// a client that left mid-request is journaled as 499, and an emulator bug as FC's 500, never a silent drop.
+    /// </summary>
     internal sealed class EmulatorListener
     {
-        private readonly HttpListener _listener;
+        private readonly EmulatorHttpServer _server;
         private readonly Func<EmulatorCall, Task> _route;
         private readonly EmulatorJournal _journal;
         private readonly EmulatorRequestIds _requestIds = new EmulatorRequestIds();
         private readonly CancellationToken _shutdown;
 
-        private EmulatorListener(HttpListener listener, int port, Func<EmulatorCall, Task> route, EmulatorJournal journal, CancellationToken shutdown)
+        private EmulatorListener(int port, Func<EmulatorCall, Task> route, EmulatorJournal journal, CancellationToken shutdown)
         {
-            _listener = listener;
-            Port = port;
             _route = route;
             _journal = journal;
             _shutdown = shutdown;
+            _server = EmulatorHttpServer.Start(port, HandleAsync);
         }
 
-        public int Port { get; }
+        public int Port => _server.Port;
+        public int OpenConnections => _server.OpenConnections;
 
-        /// <summary>Starts listening on 127.0.0.1; port 0 picks a free port.</summary>
-        public static EmulatorListener Start(int port, Func<EmulatorCall, Task> route, EmulatorJournal journal, CancellationToken shutdown)
-        {
-            for (int attempt = 0; ; attempt++)
-            {
-                var chosen = port != 0 ? port : FreePort();
-                var listener = new HttpListener();
-                listener.Prefixes.Add($"http://127.0.0.1:{chosen}/");
-                try
-                {
-                    listener.Start();
-                }
-                catch (HttpListenerException) when (port == 0 && attempt < 5)
-                {
-                    listener.Close();
-                    continue; // the free port was taken in between; pick another
-                }
-                var started = new EmulatorListener(listener, chosen, route, journal, shutdown);
-                Task.Run(started.AcceptLoopAsync);
-                return started;
-            }
-        }
+        /// <summary>Starts listening on 127.0.0.1; port 0 picks a free port. A port in use throws a SocketException.</summary>
+        public static EmulatorListener Start(int port, Func<EmulatorCall, Task> route, EmulatorJournal journal, CancellationToken shutdown) =>
+            new EmulatorListener(port, route, journal, shutdown);
 
-        public void Stop()
-        {
-            try { _listener.Stop(); } catch (ObjectDisposedException) { /* already closed */ }
-            _listener.Close();
-        }
+        /// <summary>Stops listening and resets every connection (a request in flight gets no answer, never a false success).</summary>
+        public void Stop() => _server.Stop();
 
-        private async Task AcceptLoopAsync()
-        {
-            while (!_shutdown.IsCancellationRequested)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync().ConfigureAwait(false);
-                }
-                catch (Exception) when (_shutdown.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (HttpListenerException)
-                {
-                    continue;
-                }
-                _ = Task.Run(() => HandleAsync(context));
-            }
-        }
-
-        private async Task HandleAsync(HttpListenerContext context)
+        private async Task HandleAsync(EmulatorHttpExchange exchange)
         {
             _journal.CountRequest();
-            var call = new EmulatorCall(context, _requestIds.Next(), c => _journal.Record(c.ToJournalEntry()));
+            var call = new EmulatorCall(exchange, _requestIds.Next(), _journal, () => _shutdown.IsCancellationRequested);
             try
             {
                 await _route(call).ConfigureAwait(false);
             }
-            catch (Exception ex) when (!(ex is OperationCanceledException && _shutdown.IsCancellationRequested))
+            catch (Exception ex) when (ex is IOException || (ex is OperationCanceledException && _shutdown.IsCancellationRequested))
             {
-                try { await call.ErrorAsync(new EmulatorError(500, "InternalServerError", "an internal error has occurred. Please retry. (" + ex.GetType().Name + ")")).ConfigureAwait(false); }
-                catch (Exception) { /* the connection is gone */ }
+                call.RecordUnanswered(); // the client left mid-request (499), or Stop reset it (0)
             }
-            catch (Exception)
+            catch (Exception ex)
             {
-                try { context.Response.Abort(); } catch (Exception) { /* the connection is already gone */ }
+                // An emulator bug. Answered already, the client has its answer and nothing more can be said to it.
+                if (!call.IsAnswered)
+                    await call.ErrorAsync(new EmulatorError(500, "InternalServerError", "an internal error has occurred. Please retry. (" + ex.GetType().Name + ")")).ConfigureAwait(false);
             }
-        }
-
-        private static int FreePort()
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            try { return ((IPEndPoint)probe.LocalEndpoint).Port; }
-            finally { probe.Stop(); }
+            if (!call.IsAnswered) call.RecordUnanswered();
         }
     }
 }

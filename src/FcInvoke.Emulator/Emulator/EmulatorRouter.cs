@@ -1,32 +1,40 @@
 using System;
-using System.Linq;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
-using FcInvoke.Core;
 
 namespace FcInvoke.Emulator
 {
     /// <summary>
-    /// Sends each request to the handler FC would: the catalog (read-only control plane), InvokeFunction, or the task
-    /// routes; refuses unauthenticated requests and answers FC's errors for unknown paths and functions.
+    /// Takes each API request through FC's checks in FC's order, then to its handler: authentication from the headers
+    /// alone, the path (400 PathNotSupported), names (400 InvalidArgument), the function and qualifier (404s), and only
+    /// then the body, streamed against its signed hash. Nothing runs before every check has passed.
     /// </summary>
     internal sealed class EmulatorRouter
     {
         private readonly EmulatorAuthenticator _auth;
-        private readonly EmulatorCatalog _catalog;
         private readonly EmulatorFunctions _functions;
+        private readonly EmulatorBodyReader _bodies;
         private readonly EmulatorFaultInjector _faults;
+        private readonly EmulatorCatalog _catalog;
+        private readonly EmulatorAsyncConfigRoutes _asyncConfigs;
+        private readonly EmulatorTriggerRoutes _triggers;
         private readonly EmulatorInvokeHandler _invoke;
         private readonly EmulatorTaskRoutes _taskRoutes;
+        private readonly Random _weights = new Random();
         private readonly CancellationToken _shutdown;
 
-        public EmulatorRouter(EmulatorAuthenticator auth, EmulatorCatalog catalog, EmulatorFunctions functions, EmulatorFaultInjector faults,
+        public EmulatorRouter(EmulatorAuthenticator auth, EmulatorFunctions functions, EmulatorBodyReader bodies, EmulatorFaultInjector faults,
+                              EmulatorCatalog catalog, EmulatorAsyncConfigRoutes asyncConfigs, EmulatorTriggerRoutes triggers,
                               EmulatorInvokeHandler invoke, EmulatorTaskRoutes taskRoutes, CancellationToken shutdown)
         {
             _auth = auth;
-            _catalog = catalog;
             _functions = functions;
+            _bodies = bodies;
             _faults = faults;
+            _catalog = catalog;
+            _asyncConfigs = asyncConfigs;
+            _triggers = triggers;
             _invoke = invoke;
             _taskRoutes = taskRoutes;
             _shutdown = shutdown;
@@ -34,55 +42,88 @@ namespace FcInvoke.Emulator
 
         public async Task RouteAsync(EmulatorCall call)
         {
+            if (await _triggers.TryHandleRequestAsync(call).ConfigureAwait(false)) return;
             var segments = call.Segments;
-            if (segments.Length == 0 || !FcApiVersions.TryParse(segments[0], out var version))
+            if (segments.Length == 0 || !Core.FcApiVersions.TryParse(segments[0], out var version))
             {
                 await NotSupportedAsync(call).ConfigureAwait(false);
                 return;
             }
-            call.IsV2 = version == FcApiVersion.V20210406;
-            call.Body = await call.ReadBodyAsync(FcNames.MaxSyncPayloadBytes + 1024 * 1024).ConfigureAwait(false);
-            if (call.Body == null)
-            {
-                await call.ErrorAsync(new EmulatorError(400, "EntityTooLarge", $"payload size exceeds maximum allowed size ({FcNames.MaxSyncPayloadBytes} bytes)")).ConfigureAwait(false);
-                return;
-            }
-            var authError = _auth.Verify(call.Method, call.Path, call.Query, call.Headers, call.Body, DateTimeOffset.UtcNow);
+            call.IsV2 = version == Core.FcApiVersion.V20210406;
+
+            var authError = _auth.Authenticate(call.Method, call.Path, call.Query, call.Headers, call.HasBody, DateTimeOffset.UtcNow, out var signedSha256);
             if (authError != null) { await call.ErrorAsync(authError).ConfigureAwait(false); return; }
-            if (await _catalog.TryRouteAsync(call, segments).ConfigureAwait(false)) return;
 
-            // Path after the version: [services/{s}/]functions/{f}/<rest>
-            int i = 1;
-            string service = null;
-            if (call.IsV2)
+            var route = EmulatorRoute.Match(call.Method, segments);
+            if (route == null) { await NotSupportedAsync(call).ConfigureAwait(false); return; }
+            var qualifier = call.QueryValue("qualifier");
+            var problem = route.CheckNames(qualifier);
+            if (problem != null) { await call.ErrorAsync(new EmulatorError(400, "InvalidArgument", problem)).ConfigureAwait(false); return; }
+
+            EmulatedFunction function = null;
+            EmulatorVersioning versioning = null;
+            string owner = null;
+            if (route.IsFunctionOperation)
             {
-                if (segments.Length < 3 || segments[1] != "services") { await NotSupportedAsync(call).ConfigureAwait(false); return; }
-                service = segments[2];
-                i = 3;
+                function = _functions.Find(route.Service, route.Function, out var notFound);
+                if (function == null) { await call.ErrorAsync(notFound).ConfigureAwait(false); return; }
+                versioning = function.Versioning;
+                owner = function.VersioningOwner;
             }
-            if (segments.Length < i + 2 || segments[i] != "functions") { await NotSupportedAsync(call).ConfigureAwait(false); return; }
-            var functionName = segments[i + 1];
-            var rest = segments.Skip(i + 2).ToArray();
+            else if (route.Service != null)
+            {
+                if (!_functions.HasService(route.Service)) { await call.ErrorAsync(EmulatorFunctions.ServiceNotFound(route.Service)).ConfigureAwait(false); return; }
+                versioning = _functions.ServiceVersioning(route.Service);
+                owner = route.Service;
+            }
+            if (qualifier != null && versioning != null)
+            {
+                var unresolved = versioning.Resolve(qualifier, call.IsV2, owner, NextWeightDraw, out var resolved);
+                if (unresolved != null) { await call.ErrorAsync(unresolved).ConfigureAwait(false); return; }
+                call.Qualifier = qualifier;
+                call.Version = resolved;
+            }
 
-            var function = _functions.Find(service, functionName, out var notFound);
-            if (function == null) { await call.ErrorAsync(notFound).ConfigureAwait(false); return; }
-            if (await _faults.TryRefuseBeforeRunAsync(call, _shutdown).ConfigureAwait(false)) return;
+            var bodyError = await _bodies.ReadAsync(call, route.MaxBodyBytes(EmulatorInvokeHandler.IsAsync(call.Headers)), signedSha256).ConfigureAwait(false);
+            if (bodyError != null) { await call.ErrorAsync(bodyError).ConfigureAwait(false); return; }
 
-            var tasks = EmulatorTaskRoutes.Collection(call.IsV2);
-            if (rest.Length == 1 && rest[0] == "invocations" && call.Method == "POST")
-                await _invoke.InvokeAsync(call, function).ConfigureAwait(false);
-            else if (rest.Length == 1 && rest[0] == tasks && call.Method == "GET")
-                await _taskRoutes.ListAsync(call, function).ConfigureAwait(false);
-            else if (rest.Length == 2 && rest[0] == tasks && call.Method == "GET")
-                await _taskRoutes.GetAsync(call, function, rest[1]).ConfigureAwait(false);
-            else if (call.Method == "PUT" && rest.Length >= 2 && rest[0] == tasks &&
-                     ((call.IsV2 && rest.Length == 2) || (!call.IsV2 && rest.Length == 3 && rest[2] == "stop")))
-                await _taskRoutes.StopAsync(call, function, rest[1]).ConfigureAwait(false);
-            else
-                await NotSupportedAsync(call).ConfigureAwait(false);
+            if ((route.Operation == EmulatorOperation.InvokeFunction || route.IsTaskOperation) &&
+                await _faults.TryRefuseBeforeRunAsync(call, _shutdown).ConfigureAwait(false)) return;
+            await DispatchAsync(call, route, function, versioning, owner).ConfigureAwait(false);
         }
 
-        private static Task NotSupportedAsync(EmulatorCall call) =>
+        private Task DispatchAsync(EmulatorCall call, EmulatorRoute route, EmulatedFunction function, EmulatorVersioning versioning, string owner)
+        {
+            switch (route.Operation)
+            {
+                case EmulatorOperation.InvokeFunction: return _invoke.InvokeAsync(call, function);
+                case EmulatorOperation.ListAsyncTasks: return _taskRoutes.ListAsync(call, function);
+                case EmulatorOperation.GetAsyncTask: return _taskRoutes.GetAsync(call, function, route.Name);
+                case EmulatorOperation.StopAsyncTask: return _taskRoutes.StopAsync(call, function, route.Name);
+                case EmulatorOperation.ListServices: return _catalog.ListServicesAsync(call);
+                case EmulatorOperation.GetService: return _catalog.GetServiceAsync(call, route.Service);
+                case EmulatorOperation.ListFunctions: return _catalog.ListFunctionsAsync(call, route.Service);
+                case EmulatorOperation.GetFunction: return _catalog.GetFunctionAsync(call, function);
+                case EmulatorOperation.ListAliases: return _catalog.ListAliasesAsync(call, versioning);
+                case EmulatorOperation.GetAlias: return _catalog.GetAliasAsync(call, versioning, route.Name, owner);
+                case EmulatorOperation.ListVersions: return _catalog.ListVersionsAsync(call, versioning);
+                case EmulatorOperation.ListTriggers: return _triggers.ListAsync(call, function);
+                case EmulatorOperation.GetTrigger: return _triggers.GetAsync(call, function, route.Name);
+                case EmulatorOperation.GetAsyncInvokeConfig: return _asyncConfigs.GetAsync(call, function);
+                case EmulatorOperation.ListAsyncInvokeConfigs: return _asyncConfigs.ListAllAsync(call);
+                case EmulatorOperation.ListFunctionAsyncInvokeConfigs: return _asyncConfigs.ListForFunctionAsync(call, function);
+                case EmulatorOperation.ListStatefulAsyncInvocationFunctions: return _asyncConfigs.ListStatefulFunctionsAsync(call);
+                default: return NotSupportedAsync(call);
+            }
+        }
+
+        private double NextWeightDraw()
+        {
+            lock (_weights) return _weights.NextDouble();
+        }
+
+        /// <summary>FC's answer for a path (or method) it has no operation for; also what the emulator says to write operations.</summary>
+        public static Task NotSupportedAsync(EmulatorCall call) =>
             call.ErrorAsync(new EmulatorError(400, "PathNotSupported", $"'{call.Method}' against '{call.Path}' is not supported"));
     }
 }

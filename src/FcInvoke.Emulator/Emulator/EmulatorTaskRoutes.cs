@@ -24,14 +24,14 @@ namespace FcInvoke.Emulator
 
         public async Task GetAsync(EmulatorCall call, EmulatedFunction function, string taskId)
         {
-            var task = _tasks.Find(function.Key, taskId);
+            var task = Find(call, function, taskId);
             if (task == null) { await call.ErrorAsync(TaskNotFound(call, taskId)).ConfigureAwait(false); return; }
             await call.RespondAsync(200, "application/json", EmulatorTaskJson.One(task.Snapshot(), call.IsV2, _identity.AccountId, _identity.Region)).ConfigureAwait(false);
         }
 
         public async Task StopAsync(EmulatorCall call, EmulatedFunction function, string taskId)
         {
-            var task = _tasks.Find(function.Key, taskId);
+            var task = Find(call, function, taskId);
             if (task == null) { await call.ErrorAsync(TaskNotFound(call, taskId)).ConfigureAwait(false); return; }
             var status = task.Snapshot().Status;
             if (EmulatorTask.IsTerminal(status))
@@ -46,8 +46,9 @@ namespace FcInvoke.Emulator
             }
             else
             {
+                // Still waiting for a slot: it ends here, and its cancelled wait never runs it.
+                _tasks.Finish(task, "Stopped", EmulatorClock.NowMs(), null, "the task was stopped", 0, string.Empty);
                 task.Stop.Cancel();
-                task.Finish("Stopped", EmulatorClock.NowMs(), null, "the task was stopped", 0, string.Empty);
             }
             await call.RespondAsync(200, null, Array.Empty<byte>()).ConfigureAwait(false);
         }
@@ -75,6 +76,7 @@ namespace FcInvoke.Emulator
             }
             var query = new EmulatorTaskQuery
             {
+                Qualifier = call.QueryValue("qualifier"),
                 Status = call.QueryValue("status"),
                 IdPrefix = call.QueryValue(call.IsV2 ? "invocationIdPrefix" : "prefix"),
                 StartedBegin = ParseLong(call.QueryValue("startedTimeBegin")),
@@ -87,6 +89,14 @@ namespace FcInvoke.Emulator
             var (page, next) = _tasks.List(function.Key, query);
             await call.RespondAsync(200, "application/json",
                 EmulatorTaskJson.Page(page, next, call.IsV2, _identity.AccountId, _identity.Region, includePayload)).ConfigureAwait(false);
+        }
+
+        /// <summary>The task, when it exists for the function and (if the request names one) was invoked with that qualifier.</summary>
+        private EmulatorTask Find(EmulatorCall call, EmulatedFunction function, string taskId)
+        {
+            var task = _tasks.Find(function.Key, taskId);
+            var qualifier = call.QueryValue("qualifier");
+            return task == null || (qualifier != null && qualifier != task.Qualifier) ? null : task;
         }
 
         private static EmulatorError TaskNotFound(EmulatorCall call, string taskId) => call.IsV2

@@ -24,11 +24,14 @@ namespace FcInvoke.Emulator
         private readonly EmulatorJournal _journal;
         private readonly EmulatorFaultInjector _faults;
         private readonly EmulatorListener _listener;
+        private readonly EmulatorFifoQuota _slots;
+        private readonly EmulatorFifoQuota _bodyBudget;
+        private readonly EmulatorTaskStore _tasks;
         private readonly SecureString _secret;
         private int _stopped;
 
         private FcEmulator(int port, IDictionary<string, string> functions, int maxConcurrency,
-                           IDictionary<string, string[]> aliases, FcEmulatorFaults faults)
+                           IDictionary<string, IReadOnlyList<EmulatorAlias>> aliases, FcEmulatorFaults faults)
         {
             AccountId = EmulatorKeyGenerator.AccountId();
             AccessKeyId = EmulatorKeyGenerator.AccessKeyId();
@@ -40,14 +43,18 @@ namespace FcInvoke.Emulator
             StartedAt = DateTimeOffset.Now;
 
             var identity = new EmulatorIdentity(AccountId, Region, EmulatorKeyGenerator.InstanceId());
+            var times = new EmulatorTimes(StartedAt);
             _functions = new EmulatorFunctions(functions, aliases);
             _journal = new EmulatorJournal(_functions.Keys);
             _faults = new EmulatorFaultInjector(faults);
             _host = new EmulatorFunctionHost(maxConcurrency);
-            var tasks = new EmulatorTaskStore();
-            var router = new EmulatorRouter(_auth, new EmulatorCatalog(_functions.All, StartedAt, identity), _functions, _faults,
-                new EmulatorInvokeHandler(_host, _journal, tasks, identity, _shutdown.Token),
-                new EmulatorTaskRoutes(tasks, identity), _shutdown.Token);
+            _slots = new EmulatorFifoQuota(maxConcurrency);
+            _bodyBudget = new EmulatorFifoQuota(EmulatorBodyReader.BudgetBytes);
+            _tasks = new EmulatorTaskStore();
+            var invoke = new EmulatorInvokeHandler(_host, _journal, _tasks, _slots, identity, _shutdown.Token);
+            var router = new EmulatorRouter(_auth, _functions, new EmulatorBodyReader(_bodyBudget, _shutdown.Token), _faults,
+                new EmulatorCatalog(_functions.All, times, identity), new EmulatorAsyncConfigRoutes(_functions.All, times, identity),
+                new EmulatorTriggerRoutes(), invoke, new EmulatorTaskRoutes(_tasks, identity), _shutdown.Token);
             _listener = EmulatorListener.Start(port, router.RouteAsync, _journal, _shutdown.Token);
             Port = _listener.Port;
             Endpoint = new Uri($"http://127.0.0.1:{Port}/");
@@ -97,36 +104,59 @@ namespace FcInvoke.Emulator
         }
 
         /// <summary>Forgets the request journal and the execution counts (per function and per input).</summary>
-        internal void ResetCounters() => _journal.Reset();
+        internal void ResetCounters()
+        {
+            _journal.Reset();
+            _bodyBudget.ResetPeak();
+        }
+
+        /// <summary>The emulator's bounded resources as they are now, for tests that prove the bounds hold.</summary>
+        internal IDictionary<string, long> Diagnostics() => new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            ["OpenConnections"] = _listener.OpenConnections,
+            ["BodyBytesHeld"] = _bodyBudget.Used,
+            ["BodyBytesPeak"] = _bodyBudget.Peak,
+            ["BodyBytesCapacity"] = _bodyBudget.Capacity,
+            ["BodiesWaiting"] = _bodyBudget.Waiting,
+            ["SlotsBusy"] = _slots.Used,
+            ["SlotsWaiting"] = _slots.Waiting,
+            ["RememberedNonces"] = _auth.RememberedNonces,
+            ["Tasks"] = _tasks.Count,
+            ["TaskBytes"] = _tasks.RetainedBytes,
+        };
 
         internal static IReadOnlyCollection<FcEmulator> All => Running.Values.ToList();
 
         /// <summary>Starts an emulator on 127.0.0.1; port 0 picks a free port.</summary>
         internal static FcEmulator Start(IDictionary<string, string> functions, int port, int maxConcurrency,
-                                         IDictionary<string, string[]> aliases = null, FcEmulatorFaults faults = null)
+                                         IDictionary<string, IReadOnlyList<EmulatorAlias>> aliases = null, FcEmulatorFaults faults = null)
         {
             foreach (var key in functions.Keys)
             {
                 var problem = EmulatorFunctions.CheckFunctionKey(key);
                 if (problem != null) throw new ArgumentException(problem);
             }
-            foreach (var entry in aliases ?? new Dictionary<string, string[]>())
-            {
-                var problem = EmulatorFunctions.CheckAliases(entry.Key, entry.Value, functions.Keys);
-                if (problem != null) throw new ArgumentException(problem);
-            }
+            aliases = aliases ?? new Dictionary<string, IReadOnlyList<EmulatorAlias>>();
+            var aliasProblem = EmulatorFunctions.CheckAliases(aliases, functions.Keys);
+            if (aliasProblem != null) throw new ArgumentException(aliasProblem);
             var emulator = new FcEmulator(port, functions, maxConcurrency, aliases, faults);
             Running[emulator.Port] = emulator;
             return emulator;
         }
 
+        /// <summary>
+        /// Stops at once: every connection is reset (a request in flight gets no answer rather than a false one), running
+        /// functions and waiting tasks are cancelled, and the runspace pool is closed in the background, so a function
+        /// that ignores cancellation cannot hold Stop up.
+        /// </summary>
         public void Stop()
         {
             if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
             Running.TryRemove(Port, out _);
-            _shutdown.Cancel();
             _listener.Stop();
-            _host.Dispose();
+            _shutdown.Cancel();
+            var closing = System.Threading.Tasks.Task.Run(() => _host.Dispose());
+            closing.Wait(TimeSpan.FromMilliseconds(500));
         }
 
         public void Dispose() => Stop();
