@@ -49,6 +49,7 @@ namespace FcInvoke.Emulator
         private readonly Timer _timer;
         private int _start, _end;
         private int _aborted;
+        private volatile bool _peerClosed;
         /// <summary>A read started once a request's body is complete: it learns that the client left while the request is handled.</summary>
         private Task<int> _watch;
 
@@ -57,7 +58,7 @@ namespace FcInvoke.Emulator
         private int _serial;
         private long _bodyRemaining, _chunkRemaining;
         private bool _chunkDataEnded, _bodyComplete, _continueSent, _responseStarted, _closeAfterResponse;
-        private CancellationTokenSource _clientGone = new CancellationTokenSource();
+        private volatile CancellationTokenSource _clientGone = new CancellationTokenSource();
 
         public EmulatorHttpConnection(Socket socket, EmulatorHttpServer server)
         {
@@ -145,7 +146,6 @@ namespace FcInvoke.Emulator
                     return head;
                 }
                 if (_end - _start >= _buffer.Length) throw new EmulatorHttpException($"the request head is larger than {EmulatorHttpLimits.MaxHeadBytes} bytes");
-                scanned = Math.Max(_start, _end - (HeadEnd.Length - 1));
                 bool idle = _start == _end;
                 var n = await ReceiveAsync(idle ? EmulatorHttpLimits.IdleTimeout : EmulatorHttpLimits.TransferTimeout).ConfigureAwait(false);
                 if (n == 0)
@@ -153,7 +153,7 @@ namespace FcInvoke.Emulator
                     if (idle) return null; // the client closed a keep-alive connection between requests
                     throw new IOException("The client closed the connection in the middle of a request head.");
                 }
-                scanned = Math.Min(scanned, _start);
+                scanned = _start; // the buffer may have been compacted: scan the head again from its start
             }
         }
 
@@ -206,27 +206,29 @@ namespace FcInvoke.Emulator
 
         private async Task<int> ReadSomeAsync(byte[] destination, int offset, int count)
         {
-            if (_end > _start)
+            while (true)
             {
-                var available = Math.Min(count, _end - _start);
-                Buffer.BlockCopy(_buffer, _start, destination, offset, available);
-                _start += available;
-                return available;
+                if (_end > _start)
+                {
+                    var available = Math.Min(count, _end - _start);
+                    Buffer.BlockCopy(_buffer, _start, destination, offset, available);
+                    _start += available;
+                    return available;
+                }
+                if (_watch == null && count >= _buffer.Length / 2)
+                {
+                    // Large reads go straight into the caller's array; the connection buffer is for heads and chunk lines.
+                    _start = _end = 0;
+                    Arm(EmulatorHttpLimits.TransferTimeout);
+                    int direct;
+                    try { direct = await _stream.ReadAsync(destination, offset, count).ConfigureAwait(false); }
+                    finally { Disarm(); }
+                    if (direct == 0) throw new IOException("The client closed the connection in the middle of a request body.");
+                    return direct;
+                }
+                if (await ReceiveAsync(EmulatorHttpLimits.TransferTimeout).ConfigureAwait(false) == 0)
+                    throw new IOException("The client closed the connection in the middle of a request body.");
             }
-            _start = _end = 0;
-            if (count >= _buffer.Length / 2)
-            {
-                // Large reads go straight into the caller's array; the connection buffer is for heads and chunk lines.
-                Arm(EmulatorHttpLimits.TransferTimeout);
-                int direct;
-                try { direct = await _stream.ReadAsync(destination, offset, count).ConfigureAwait(false); }
-                finally { Disarm(); }
-                if (direct == 0) throw new IOException("The client closed the connection in the middle of a request body.");
-                return direct;
-            }
-            if (await ReceiveAsync(EmulatorHttpLimits.TransferTimeout).ConfigureAwait(false) == 0)
-                throw new IOException("The client closed the connection in the middle of a request body.");
-            return await ReadSomeAsync(destination, offset, count).ConfigureAwait(false);
         }
 
         private async Task<string> ReadLineAsync(int max)
@@ -246,14 +248,19 @@ namespace FcInvoke.Emulator
             }
         }
 
-        /// <summary>Reads more bytes into the buffer (the pending watch read first, if any); 0 when the client closed.</summary>
+        /// <summary>
+        /// Reads more bytes into the buffer: the pending watch read if there is one (at most one read is ever pending, and
+        /// the buffer is only compacted when none is); 0 when the client closed.
+        /// </summary>
         private async Task<int> ReceiveAsync(TimeSpan timeout)
         {
             var pending = _watch;
             _watch = null;
             if (pending == null)
             {
+                if (_peerClosed) return 0;
                 Compact();
+                if (_end == _buffer.Length) throw new EmulatorHttpException($"a request line or head is larger than {EmulatorHttpLimits.MaxHeadBytes} bytes");
                 pending = ReceiveIntoBufferAsync();
             }
             Arm(timeout);
@@ -265,6 +272,7 @@ namespace FcInvoke.Emulator
         {
             var n = await _stream.ReadAsync(_buffer, _end, _buffer.Length - _end).ConfigureAwait(false);
             _end += n;
+            if (n == 0) _peerClosed = true;
             return n;
         }
 
@@ -275,21 +283,25 @@ namespace FcInvoke.Emulator
         private void OnBodyComplete()
         {
             _bodyComplete = true;
+            if (_watch != null && !_watch.IsCompleted) return; // the read already pending watches this request too
+            _watch = null;
+            if (_peerClosed) { _clientGone.Cancel(); return; }
             Compact();
             if (_end == _buffer.Length) return; // a client that pipelined a whole buffer is not watched
-            var gone = _clientGone;
-            _watch = WatchAsync(gone);
+            _watch = WatchAsync();
         }
 
-        private async Task<int> WatchAsync(CancellationTokenSource gone)
+        /// <summary>Signals whichever request is being handled when the read ends, so a watch that outlives its request still counts.</summary>
+        private async Task<int> WatchAsync()
         {
             int n;
             try { n = await ReceiveIntoBufferAsync().ConfigureAwait(false); }
             catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException)
             {
+                _peerClosed = true;
                 n = 0;
             }
-            if (n == 0) gone.Cancel();
+            if (n == 0) _clientGone.Cancel();
             return n;
         }
 
