@@ -30,6 +30,14 @@ namespace FcInvoke.Commands
         [ValidateNotNull]
         public Hashtable Alias { get; set; } = new Hashtable();
 
+        /// <summary>
+        /// HTTP triggers: 'fn' or 'svc/fn' to an auth type (anonymous, function, jwt) or to a hashtable of AuthType,
+        /// Methods, Qualifier, JwtSecret (HS256 shared secret) and Jwks (a JWKS as JSON text).
+        /// </summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Hashtable HttpTrigger { get; set; } = new Hashtable();
+
         /// <summary>How many function runs may execute at once (runspaces in the pool).</summary>
         [Parameter]
         [ValidateRange(1, 256)]
@@ -107,6 +115,24 @@ namespace FcInvoke.Commands
             {
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException(aliasProblem), "FcEmulatorInvalidAlias", ErrorCategory.InvalidArgument, Alias));
             }
+            var triggers = new List<EmulatorHttpTrigger>();
+            foreach (DictionaryEntry entry in HttpTrigger)
+            {
+                var key = entry.Key?.ToString() ?? string.Empty;
+                try
+                {
+                    triggers.Add(EmulatorHttpTriggerDeclaration.Parse(key, Unwrap(entry.Value)));
+                }
+                catch (ArgumentException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, "FcEmulatorInvalidHttpTrigger", ErrorCategory.InvalidArgument, key));
+                }
+            }
+            var triggerProblem = FcEmulator.CheckTriggers(triggers, new EmulatorFunctions(functions, aliases));
+            if (triggerProblem != null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(triggerProblem), "FcEmulatorInvalidHttpTrigger", ErrorCategory.InvalidArgument, HttpTrigger));
+            }
             FcEmulatorFaults faults = null;
             try
             {
@@ -118,7 +144,7 @@ namespace FcInvoke.Commands
             }
             try
             {
-                var emulator = FcEmulator.Start(functions, Port, MaxConcurrency, aliases, faults);
+                var emulator = FcEmulator.Start(functions, Port, MaxConcurrency, aliases, faults, triggers);
                 WriteVerbose($"FC emulator listening on {emulator.Endpoint} with {functions.Count} function(s); injected faults: {faults}.");
                 WriteObject(emulator);
             }
@@ -129,6 +155,44 @@ namespace FcInvoke.Commands
         }
 
         internal static object Unwrap(object value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+    }
+
+    /// <summary>Reads one -HttpTrigger entry; throws ArgumentException with a message for the user (never echoing a secret).</summary>
+    internal static class EmulatorHttpTriggerDeclaration
+    {
+        public static EmulatorHttpTrigger Parse(string functionKey, object value)
+        {
+            if (value is string authType) return new EmulatorHttpTrigger(functionKey, authType, null, null, null);
+            if (!(value is IDictionary settings))
+                throw new ArgumentException($"The HTTP trigger of '{functionKey}' must be an auth type (anonymous, function, jwt) or a hashtable, not {value?.GetType().Name ?? "null"}.");
+            string auth = null, qualifier = null;
+            string[] methods = null;
+            EmulatorJwks jwks = null;
+            foreach (DictionaryEntry setting in settings)
+            {
+                var settingValue = StartFcEmulatorCommand.Unwrap(setting.Value);
+                switch (setting.Key?.ToString().ToLowerInvariant())
+                {
+                    case "authtype": auth = Convert.ToString(settingValue, System.Globalization.CultureInfo.InvariantCulture); break;
+                    case "qualifier": qualifier = Convert.ToString(settingValue, System.Globalization.CultureInfo.InvariantCulture); break;
+                    case "methods":
+                        if (!LanguagePrimitives.TryConvertTo(settingValue, out methods))
+                            throw new ArgumentException($"Methods of the HTTP trigger of '{functionKey}' must be method names.");
+                        break;
+                    case "jwtsecret":
+                        if (jwks != null) throw new ArgumentException($"Give the jwt HTTP trigger of '{functionKey}' JwtSecret or Jwks, not both.");
+                        jwks = EmulatorJwks.FromSecret(settingValue is System.Security.SecureString secure ? new PSCredential("jwt", secure).GetNetworkCredential().Password : settingValue as string);
+                        break;
+                    case "jwks":
+                        if (jwks != null) throw new ArgumentException($"Give the jwt HTTP trigger of '{functionKey}' JwtSecret or Jwks, not both.");
+                        jwks = EmulatorJwks.Parse(settingValue as string ?? throw new ArgumentException($"Jwks of '{functionKey}' must be the JWKS as JSON text."));
+                        break;
+                    default:
+                        throw new ArgumentException($"The HTTP trigger of '{functionKey}' has the setting '{setting.Key}'; use AuthType, Methods, Qualifier, JwtSecret and Jwks.");
+                }
+            }
+            return new EmulatorHttpTrigger(functionKey, auth ?? (jwks != null ? "jwt" : "function"), methods, qualifier, jwks);
+        }
     }
 
     /// <summary>Reads one -Alias entry into FC's alias model; throws ArgumentException with a message for the user.</summary>

@@ -252,3 +252,31 @@ function Get-FcTestEmulatorDiagnostics {
     param([Parameter(Mandatory)] $Emulator)
     Invoke-FcTestHook $Emulator Diagnostics
 }
+
+function New-FcTestTriggerHeaders {
+    # The headers FC's HTTP trigger signature (auth type "function") needs, as the official samples build them
+    # (http-triggers.md §2): x-acs-date and x-acs-security-token signed, an empty payload hash, the path as sent with
+    # '$' as %24 and the decoded query (first value of each key). Returns a hashtable for Invoke-WebRequest -Headers.
+    param(
+        [Parameter(Mandatory)] [string] $Method, [Parameter(Mandatory)] [string] $Url,
+        [Parameter(Mandatory)] [string] $AccessKeyId, [Parameter(Mandatory)] [string] $AccessKeySecret,
+        [string] $SecurityToken = '', [DateTimeOffset] $Date = [DateTimeOffset]::UtcNow
+    )
+    $uri = [uri]$Url
+    $signer = [FcInvoke.FcInvocationResult].Assembly.GetType('FcInvoke.Core.Acs3Signer')
+    $headers = [System.Collections.Generic.List[System.Collections.Generic.KeyValuePair[string, string]]]::new()
+    $dateText = $Date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [cultureinfo]::InvariantCulture)
+    $headers.Add([System.Collections.Generic.KeyValuePair[string, string]]::new('x-acs-date', $dateText))
+    $headers.Add([System.Collections.Generic.KeyValuePair[string, string]]::new('x-acs-security-token', $SecurityToken))
+    $query = [System.Collections.Generic.List[System.Collections.Generic.KeyValuePair[string, string]]]::new()
+    $seen = @{}
+    foreach ($part in ($uri.Query.TrimStart('?') -split '&' | Where-Object { $_ })) {
+        $name, $value = $part -split '=', 2
+        $name = [uri]::UnescapeDataString($name)
+        if ($seen.ContainsKey($name)) { continue }
+        $seen[$name] = $true
+        $query.Add([System.Collections.Generic.KeyValuePair[string, string]]::new($name, [uri]::UnescapeDataString([string]$value)))
+    }
+    $authorization = $signer.GetMethod('BuildAuthorization').Invoke($null, @($Method, $uri.AbsolutePath.Replace('$', '%24'), $query, $headers, '', $AccessKeyId, $AccessKeySecret))
+    @{ 'x-acs-date' = $dateText; 'x-acs-security-token' = $SecurityToken; Authorization = $authorization }
+}

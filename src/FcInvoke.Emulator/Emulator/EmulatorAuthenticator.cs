@@ -94,6 +94,52 @@ namespace FcInvoke.Emulator
             return null;
         }
 
+        /// <summary>
+        /// Verifies an HTTP trigger request of auth type "function" as FC's trigger gateway does (http-triggers.md §2):
+        /// ACS3 over the path as sent (with '$' as %24), the decoded query (first value of each key), the signed headers
+        /// and an empty payload hash, unless the client signed an x-acs-content-sha256 (then that, and the body must
+        /// match it: <paramref name="signedContentSha256"/>). No nonce: FC's trigger signature has none.
+        /// </summary>
+        public EmulatorError AuthenticateTrigger(string method, string rawPath, string rawQuery, EmulatorHeaders headers, DateTimeOffset now,
+                                                 out string signedContentSha256)
+        {
+            signedContentSha256 = null;
+            var authorization = headers["authorization"];
+            if (string.IsNullOrEmpty(authorization)) return MissingHeader("Authorization");
+            if (!Acs3Signer.TryParseAuthorization(authorization, out var keyId, out var signedNames, out var signature))
+                return new EmulatorError(400, "InvalidArgument", "invalid authorization: it is not ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...");
+            var date = headers["x-acs-date"];
+            if (string.IsNullOrEmpty(date)) return MissingHeader("Date");
+            if (!DateTimeOffset.TryParseExact(date, new[] { "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFF'Z'" }, CultureInfo.InvariantCulture,
+                    DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var signedAt))
+                return new EmulatorError(400, "InvalidArgument", $"x-acs-date '{date}' is not a UTC time in ISO 8601 form");
+            if ((now - signedAt).Duration() > MaxClockSkew)
+                return new EmulatorError(403, "InvalidTimeStamp", string.Format(CultureInfo.InvariantCulture,
+                    "the difference between the request time '{0:r}' and the current time '{1:r}' is too large", signedAt, now));
+            var unsigned = headers.LowerCaseNames.FirstOrDefault(n => n.StartsWith("x-acs-", StringComparison.Ordinal) && Array.IndexOf(signedNames, n) < 0);
+            if (unsigned != null) return new EmulatorError(403, "SignatureNotMatch", $"the header '{unsigned}' is present but not signed; every x-acs-* header must be in SignedHeaders");
+            var signedValues = new List<KeyValuePair<string, string>>();
+            foreach (var name in signedNames)
+            {
+                var values = headers.Values(name).ToList();
+                if (values.Count == 0) return new EmulatorError(403, "SignatureNotMatch", $"the signed header '{name}' is missing");
+                foreach (var value in values) signedValues.Add(new KeyValuePair<string, string>(name, value));
+            }
+            if (!_keys.TryGetValue(keyId, out var key)) return InvalidKey(keyId);
+            var payloadHash = Array.IndexOf(signedNames, "x-acs-content-sha256") >= 0 ? headers["x-acs-content-sha256"] : string.Empty;
+            var query = ParseQuery(rawQuery).GroupBy(q => q.Key, StringComparer.Ordinal).Select(g => g.First());
+            var canonical = Acs3Signer.BuildCanonicalRequest(method, rawPath.Replace("$", "%24"), query, signedValues, payloadHash, out _);
+            if (!FixedTimeEquals(Acs3Signer.ComputeSignature(canonical, key.Secret), signature))
+                return new EmulatorError(403, "SignatureNotMatch",
+                    "The request signature we calculated does not match the signature you provided. Check your access key and signing method");
+            var token = headers["x-acs-security-token"];
+            if (string.IsNullOrEmpty(token) != (key.Token == null)) return InvalidKey(keyId);
+            if (key.Token != null && !FixedTimeEquals(key.Token, token))
+                return new EmulatorError(403, "InvalidSecurityToken", "the security token is not valid for this AccessKey ID");
+            signedContentSha256 = payloadHash.Length == 0 ? null : payloadHash.ToLowerInvariant();
+            return null;
+        }
+
         /// <summary>The body check that completes <see cref="Authenticate"/>: the body's SHA-256 against the signed one.</summary>
         public static EmulatorError CheckBody(string signedContentSha256, string actualSha256) =>
             string.Equals(signedContentSha256, actualSha256, StringComparison.OrdinalIgnoreCase)

@@ -98,6 +98,9 @@ namespace FcInvoke.Emulator
             return null;
         }
 
+        /// <summary>A declared function by its key ('fn' or 'svc/fn'); null when there is none.</summary>
+        public EmulatedFunction Find(string key) => _byKey.TryGetValue(key, out var function) ? function : null;
+
         public static EmulatorError ServiceNotFound(string service) => new EmulatorError(404, "ServiceNotFound", $"service '{service}' does not exist");
 
         /// <summary>'function' (FC 3.0) or 'service/function' (FC 2.0), each following FC's naming rules.</summary>

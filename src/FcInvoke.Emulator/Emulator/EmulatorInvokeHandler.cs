@@ -36,57 +36,77 @@ namespace FcInvoke.Emulator
             string.Equals(headers[FcHeaders.InvocationType], "Async", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>Answers an invocation whose function, qualifier (<see cref="EmulatorCall.Version"/>) and body were checked.</summary>
-        public Task InvokeAsync(EmulatorCall call, EmulatedFunction function)
+        public async Task InvokeAsync(EmulatorCall call, EmulatedFunction function)
         {
             var eventText = Encoding.UTF8.GetString(call.Body);
-            return IsAsync(call.Headers) ? AcceptTaskAsync(call, function, eventText) : RunSyncAsync(call, function, eventText);
-        }
-
-        private async Task AcceptTaskAsync(EmulatorCall call, EmulatedFunction function, string eventText)
-        {
-            var taskIdHeader = call.IsV2 ? FcHeaders.StatefulAsyncInvocationId : FcHeaders.AsyncTaskId;
-            var taskId = call.Headers[taskIdHeader];
-            if (taskId != null && FcNames.CheckTaskId(taskId) is string bad)
+            if (!IsAsync(call.Headers))
             {
-                await call.ErrorAsync(new EmulatorError(400, "InvalidArgument", bad)).ConfigureAwait(false);
+                await RunSyncAsync(call, function, eventText).ConfigureAwait(false);
                 return;
             }
+            var taskIdHeader = call.IsV2 ? FcHeaders.StatefulAsyncInvocationId : FcHeaders.AsyncTaskId;
+            var taskId = await AcceptTaskAsync(call, function, eventText, eventText, call.Headers[taskIdHeader]).ConfigureAwait(false);
+            if (taskId == null || await EmulatorFaultInjector.TryApplyAfterRunAsync(call).ConfigureAwait(false)) return;
+            call.SetHeader(taskIdHeader, taskId);
+            await call.RespondAsync(202, null, Array.Empty<byte>()).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Accepts an async task and queues it for a slot; the task id, or null when the call was answered with FC's
+        /// refusal (a bad or reused id, a full store). <paramref name="resultOf"/> turns the run into the task's result
+        /// (when given, the function's output objects are kept for it); by default the output as the body FC returns.
+        /// </summary>
+        internal async Task<string> AcceptTaskAsync(EmulatorCall call, EmulatedFunction function, object eventArgument, string payloadText,
+                                                    string requestedTaskId, Func<FunctionOutcome, string> resultOf = null)
+        {
+            if (requestedTaskId != null && FcNames.CheckTaskId(requestedTaskId) is string bad)
+            {
+                await call.ErrorAsync(new EmulatorError(400, "InvalidArgument", bad)).ConfigureAwait(false);
+                return null;
+            }
             // A generated id follows the rule a caller's id must follow (FcNames.CheckTaskId), so it can be named in a path.
-            taskId = taskId ?? "task-" + Guid.NewGuid().ToString("D");
-            var task = new EmulatorTask(taskId, function.ServiceName, function.FunctionName, call.Qualifier, call.Version, eventText, call.RequestId, EmulatorClock.NowMs());
+            var taskId = requestedTaskId ?? "task-" + Guid.NewGuid().ToString("D");
+            var task = new EmulatorTask(taskId, function.ServiceName, function.FunctionName, call.Qualifier, call.Version, payloadText, call.RequestId, EmulatorClock.NowMs());
             switch (_tasks.TryAdd(function.Key, task))
             {
                 case EmulatorTaskStore.AddResult.Exists:
                     await call.ErrorAsync(new EmulatorError(409, call.IsV2 ? "StatefulAsyncInvocationAlreadyExists" : "AsyncTaskAlreadyExists",
                         $"an async task with id '{taskId}' already exists for function '{function.FunctionName}'")).ConfigureAwait(false);
-                    return;
+                    return null;
                 case EmulatorTaskStore.AddResult.Full:
                     await call.ErrorAsync(new EmulatorError(429, "ResourceExhausted",
                         $"the emulator holds at most {_tasks.MaxTasks} async tasks and is full of unfinished ones; retry later")).ConfigureAwait(false);
-                    return;
+                    return null;
             }
             // The slot is requested now, before answering, so tasks queue in the order they were accepted.
             var cancel = CancellationTokenSource.CreateLinkedTokenSource(task.Stop.Token, _shutdown);
             var slot = _slots.ReserveAsync(1, cancel.Token);
             var context = FunctionContext(call, function, "Async", taskId);
-            _ = Task.Run(() => RunTaskAsync(function, task, context, slot, cancel));
-            if (await EmulatorFaultInjector.TryApplyAfterRunAsync(call).ConfigureAwait(false)) return;
-            call.SetHeader(taskIdHeader, taskId);
-            await call.RespondAsync(202, null, Array.Empty<byte>()).ConfigureAwait(false);
+            _ = Task.Run(() => RunTaskAsync(function, task, eventArgument, context, slot, cancel, resultOf));
+            return taskId;
+        }
+
+        /// <summary>A function slot for a synchronous run; null when the client left or the emulator stopped first (then journaled).</summary>
+        internal async Task<IDisposable> WaitForSlotAsync(EmulatorCall call)
+        {
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(_shutdown, call.ClientGone))
+            {
+                try
+                {
+                    return await _slots.ReserveAsync(1, wait.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    call.RecordUnanswered(); // nothing ran
+                    return null;
+                }
+            }
         }
 
         private async Task RunSyncAsync(EmulatorCall call, EmulatedFunction function, string eventText)
         {
-            IDisposable slot;
-            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(_shutdown, call.ClientGone))
-            {
-                try { slot = await _slots.ReserveAsync(1, wait.Token).ConfigureAwait(false); }
-                catch (OperationCanceledException)
-                {
-                    call.RecordUnanswered(); // the client left (499), or the emulator stopped, before a slot was free: nothing ran
-                    return;
-                }
-            }
+            var slot = await WaitForSlotAsync(call).ConfigureAwait(false);
+            if (slot == null) return;
             FunctionOutcome outcome;
             using (slot) outcome = await RunAsync(function, eventText, FunctionContext(call, function, "Sync", null), call.RequestId, _shutdown).ConfigureAwait(false);
             call.FunctionOutcome = outcome.Name;
@@ -102,8 +122,8 @@ namespace FcInvoke.Emulator
             await call.RespondAsync(200, "application/octet-stream", outcome.Body).ConfigureAwait(false);
         }
 
-        private async Task RunTaskAsync(EmulatedFunction function, EmulatorTask task, PSObject context, Task<IDisposable> slotRequest,
-                                        CancellationTokenSource cancel)
+        private async Task RunTaskAsync(EmulatedFunction function, EmulatorTask task, object eventArgument, PSObject context, Task<IDisposable> slotRequest,
+                                        CancellationTokenSource cancel, Func<FunctionOutcome, string> resultOf)
         {
             using (cancel)
             {
@@ -123,23 +143,24 @@ namespace FcInvoke.Emulator
                     var now = EmulatorClock.NowMs();
                     if (!task.Transition("Dequeued", now) || !task.Transition("Running", now)) return;
                     task.InstanceId = _identity.InstanceId;
-                    var outcome = await RunAsync(function, task.Payload, context, task.RequestId, cancel.Token).ConfigureAwait(false);
+                    var outcome = await RunAsync(function, eventArgument, context, task.RequestId, cancel.Token, keepOutput: resultOf != null).ConfigureAwait(false);
                     var duration = (long)outcome.Duration.TotalMilliseconds;
                     if (outcome.Stopped || task.Stop.IsCancellationRequested)
                         _tasks.Finish(task, "Stopped", EmulatorClock.NowMs(), null, "the task was stopped", duration, string.Empty);
                     else if (outcome.Failed)
                         _tasks.Finish(task, "Failed", EmulatorClock.NowMs(), null, outcome.ErrorMessage, duration, "{\"Error\":\"UnhandledInvocationError\"}");
                     else
-                        _tasks.Finish(task, "Succeeded", EmulatorClock.NowMs(), Encoding.UTF8.GetString(outcome.Body), null, duration, string.Empty);
+                        _tasks.Finish(task, "Succeeded", EmulatorClock.NowMs(), resultOf != null ? resultOf(outcome) : Encoding.UTF8.GetString(outcome.Body), null, duration, string.Empty);
                 }
             }
         }
 
         /// <summary>Runs a function (its slot already taken) and counts the run first, so a test waiting on the count sees it started.</summary>
-        internal Task<FunctionOutcome> RunAsync(EmulatedFunction function, object eventArgument, PSObject context, string requestId, CancellationToken token)
+        internal Task<FunctionOutcome> RunAsync(EmulatedFunction function, object eventArgument, PSObject context, string requestId, CancellationToken token,
+                                                bool keepOutput = false)
         {
             _journal.CountExecution(function.Key, eventArgument as string ?? (eventArgument as PSObject)?.Properties["Body"]?.Value as string);
-            return _host.RunAsync(function.Script, eventArgument, context, requestId, token);
+            return _host.RunAsync(function.Script, eventArgument, context, requestId, token, keepOutput);
         }
 
         internal PSObject FunctionContext(EmulatorCall call, EmulatedFunction function, string invocationType, string taskId)

@@ -27,11 +27,12 @@ namespace FcInvoke.Emulator
         private readonly EmulatorFifoQuota _slots;
         private readonly EmulatorFifoQuota _bodyBudget;
         private readonly EmulatorTaskStore _tasks;
+        private readonly EmulatorTriggerRoutes _triggers;
         private readonly SecureString _secret;
         private int _stopped;
 
         private FcEmulator(int port, IDictionary<string, string> functions, int maxConcurrency,
-                           IDictionary<string, IReadOnlyList<EmulatorAlias>> aliases, FcEmulatorFaults faults)
+                           IDictionary<string, IReadOnlyList<EmulatorAlias>> aliases, FcEmulatorFaults faults, IEnumerable<EmulatorHttpTrigger> triggers)
         {
             AccountId = EmulatorKeyGenerator.AccountId();
             AccessKeyId = EmulatorKeyGenerator.AccessKeyId();
@@ -52,12 +53,15 @@ namespace FcInvoke.Emulator
             _bodyBudget = new EmulatorFifoQuota(EmulatorBodyReader.BudgetBytes);
             _tasks = new EmulatorTaskStore();
             var invoke = new EmulatorInvokeHandler(_host, _journal, _tasks, _slots, identity, _shutdown.Token);
-            var router = new EmulatorRouter(_auth, _functions, new EmulatorBodyReader(_bodyBudget, _shutdown.Token), _faults,
+            var bodies = new EmulatorBodyReader(_bodyBudget, _shutdown.Token);
+            _triggers = new EmulatorTriggerRoutes(triggers, _functions, _auth, bodies, _faults, invoke, _host, identity, times, _shutdown.Token);
+            var router = new EmulatorRouter(_auth, _functions, bodies, _faults,
                 new EmulatorCatalog(_functions.All, times, identity), new EmulatorAsyncConfigRoutes(_functions.All, times, identity),
-                new EmulatorTriggerRoutes(), invoke, new EmulatorTaskRoutes(_tasks, identity), _shutdown.Token);
+                _triggers, invoke, new EmulatorTaskRoutes(_tasks, identity), _shutdown.Token);
             _listener = EmulatorListener.Start(port, router.RouteAsync, _journal, _shutdown.Token);
             Port = _listener.Port;
             Endpoint = new Uri($"http://127.0.0.1:{Port}/");
+            _triggers.Endpoint = Endpoint;
         }
 
         public Uri Endpoint { get; }
@@ -71,6 +75,12 @@ namespace FcInvoke.Emulator
         public DateTimeOffset StartedAt { get; }
         public bool IsRunning => _stopped == 0;
         public long RequestCount => _journal.RequestCount;
+
+        /// <summary>
+        /// The HTTP trigger URL (urlInternet) of each function declared with -HttpTrigger, keyed like -Function. The function
+        /// sees the path under it; urlIntranet is the same URL with "-vpc" appended, and ListTriggers/GetTrigger give both.
+        /// </summary>
+        public IDictionary<string, Uri> HttpTriggerUrls => _triggers.UrlsByFunction;
 
         /// <summary>The most recent requests (up to 2,000), oldest first, with the Authorization header redacted: what a runbook really sent.</summary>
         public FcEmulatorRequest[] RecentRequests => _journal.Entries;
@@ -129,7 +139,8 @@ namespace FcInvoke.Emulator
 
         /// <summary>Starts an emulator on 127.0.0.1; port 0 picks a free port.</summary>
         internal static FcEmulator Start(IDictionary<string, string> functions, int port, int maxConcurrency,
-                                         IDictionary<string, IReadOnlyList<EmulatorAlias>> aliases = null, FcEmulatorFaults faults = null)
+                                         IDictionary<string, IReadOnlyList<EmulatorAlias>> aliases = null, FcEmulatorFaults faults = null,
+                                         IEnumerable<EmulatorHttpTrigger> triggers = null)
         {
             foreach (var key in functions.Keys)
             {
@@ -139,9 +150,26 @@ namespace FcInvoke.Emulator
             aliases = aliases ?? new Dictionary<string, IReadOnlyList<EmulatorAlias>>();
             var aliasProblem = EmulatorFunctions.CheckAliases(aliases, functions.Keys);
             if (aliasProblem != null) throw new ArgumentException(aliasProblem);
-            var emulator = new FcEmulator(port, functions, maxConcurrency, aliases, faults);
+            var triggerList = (triggers ?? Enumerable.Empty<EmulatorHttpTrigger>()).ToList();
+            var triggerProblem = CheckTriggers(triggerList, new EmulatorFunctions(functions, aliases));
+            if (triggerProblem != null) throw new ArgumentException(triggerProblem);
+            var emulator = new FcEmulator(port, functions, maxConcurrency, aliases, faults, triggerList);
             Running[emulator.Port] = emulator;
             return emulator;
+        }
+
+        /// <summary>Null when each trigger names a declared function (one trigger each) and FC would accept it.</summary>
+        internal static string CheckTriggers(IReadOnlyCollection<EmulatorHttpTrigger> triggers, EmulatorFunctions functions)
+        {
+            foreach (var trigger in triggers)
+            {
+                var function = functions.Find(trigger.FunctionKey);
+                if (function == null) return $"-HttpTrigger names '{trigger.FunctionKey}', which is not one of the emulated functions (-Function).";
+                var problem = trigger.Check(function);
+                if (problem != null) return problem;
+            }
+            var twice = triggers.GroupBy(t => t.FunctionKey, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            return twice == null ? null : $"-HttpTrigger declares two triggers for '{twice.Key}'; the emulator gives each function one.";
         }
 
         /// <summary>

@@ -1,4 +1,4 @@
-// Longer than most files here (about 400 lines) because it is one state machine: the request head, both body framings,
+// Longer than most files here (about 500 lines) because it is one state machine: the request head, both body framings,
 // the response, keep-alive, the read that notices a client leaving, and the bounded drain must share one buffer and one
 // timer, and splitting them would spread that shared state over several classes.
 using System;
