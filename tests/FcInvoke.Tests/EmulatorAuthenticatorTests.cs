@@ -134,6 +134,20 @@ namespace FcInvoke.Tests
         }
 
         [Fact]
+        public void Refuses_a_signature_that_names_a_header_the_request_does_not_carry()
+        {
+            var headers = new EmulatorHeaders();
+            foreach (var h in Signed(omit: null))
+            {
+                if (h.Key == "Authorization") headers.Add(h.Key, h.Value.Replace("SignedHeaders=", "SignedHeaders=a-missing-one;"));
+                else headers.Add(h.Key, h.Value);
+            }
+            var error = Verify(NewAuthenticator(), headers);
+            Assert.Equal((403, "SignatureNotMatch"), (error.Status, error.Code));
+            Assert.Contains("'a-missing-one' is missing", error.Message);
+        }
+
+        [Fact]
         public void Lets_content_type_go_unsigned_when_there_is_no_body()
         {
             var headers = Signed(unsigned: new[] { "content-type" });

@@ -23,8 +23,8 @@ param(
 $ErrorActionPreference = 'Stop'
 $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 $bin = Join-Path $root 'out/bench/bin'
-& dotnet build (Join-Path $root 'tests/bench/FcBench/FcBench.csproj') -c Release --nologo -v quiet -o $bin
-if ($LASTEXITCODE -ne 0) { throw "Building FcBench failed (exit code $LASTEXITCODE)." }
+$buildOutput = & dotnet build (Join-Path $root 'tests/bench/FcBench/FcBench.csproj') -c Release --nologo -v quiet -o $bin
+if ($LASTEXITCODE -ne 0) { $buildOutput | Write-Host; throw "Building FcBench failed (exit code $LASTEXITCODE)." }
 Import-Module (Resolve-Path $ModulePath).Path -Force
 
 $emulator = Start-FcEmulator -Function @{ echo = { param($Event) $Event } } -MaxConcurrency $MaxConcurrency

@@ -142,6 +142,8 @@ Describe 'Async tasks wait for a slot' {
         (Get-FcAsyncTask queued -TaskIdPrefix 'qual-' -Qualifier prod @conn).TaskId | Should -Be @('qual-1', 'qual-3')
         (Get-FcAsyncTask queued -TaskIdPrefix 'qual-' @conn).TaskId | Should -Be @('qual-1', 'qual-2', 'qual-3')
         (Get-FcAsyncTask queued -TaskId 'qual-1' -Qualifier prod @conn).Qualifier | Should -Be 'prod'
+        Get-FcAsyncTask queued -TaskId 'qual-2' -Qualifier prod @conn -ErrorVariable notThere -ErrorAction SilentlyContinue
+        $notThere[0].Exception.ErrorCode | Should -Be 'AsyncTaskNotFound' -Because 'qual-2 was invoked at LATEST'
         Get-FcAsyncTask queued -TaskIdPrefix 'qual-' -Qualifier staging @conn -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].Exception.ErrorCode | Should -Be 'AliasNotFound'
     }
@@ -273,6 +275,16 @@ Describe 'The operations a runbook may call, in FC''s JSON shapes' {
         (Get-Api '/2023-03-30/functions/ghost/triggers').Code | Should -Be 'FunctionNotFound'
         (Get-Api '/2021-04-06/services/ghost/aliases').Code | Should -Be 'ServiceNotFound'
         (Get-Api '/2023-03-30/functions/ghost/aliases/prod').Code | Should -Be 'FunctionNotFound'
+    }
+}
+
+Describe 'Ports' {
+    It 'refuses a -Port that is in use with FcEmulatorPortUnavailable' {
+        $first = Start-FcEmulator -Function @{ f = { } }
+        try {
+            { Start-FcEmulator -Function @{ f = { } } -Port $first.Port } | Should -Throw -ErrorId 'FcEmulatorPortUnavailable,FcInvoke.Commands.StartFcEmulatorCommand'
+        }
+        finally { $first | Stop-FcEmulator }
     }
 }
 

@@ -154,10 +154,13 @@ Describe 'What a function sees and answers' {
         Get-ErrorCode $missing | Should -Be 'DomainNameNotFound'
     }
 
-    It 'refuses a path and query over 4 KB (400 InvalidArgument)' {
+    It 'refuses a path and query over 4 KB, and headers over 8 KB (400 InvalidArgument)' {
         $r = Invoke-Trigger "$($urls['plain'])?q=$('a' * 4100)"
         $r.StatusCode | Should -Be 400
         Get-ErrorCode $r | Should -Be 'InvalidArgument'
+        $big = Invoke-Trigger $urls['plain'] -Headers @{ 'X-Big' = 'b' * 8200 }
+        $big.StatusCode | Should -Be 400
+        ($big.Content | ConvertFrom-Json).Message | Should -Match '8 KB'
     }
 }
 

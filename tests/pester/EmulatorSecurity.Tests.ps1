@@ -196,6 +196,25 @@ Describe 'Bodies are read only after authentication, within a bounded budget' {
     }
 }
 
+Describe 'Chunked bodies' {
+    It 'refuses a chunked body once it passes the operation''s limit (400 EntityTooLarge), and a malformed one (400 InvalidArgument)' {
+        foreach ($case in @(
+            @{ Chunks = ("{0:x}`r`n" -f 70000) + ('a' * 70000) + "`r`n0`r`n`r`n"; Code = 'EntityTooLarge' }
+            @{ Chunks = "zz`r`nabc`r`n0`r`n`r`n"; Code = 'InvalidArgument' }
+        )) {
+            $headers = New-FcTestSignedHeaders $emu -Method GET -Path '/2023-03-30/functions' -Body ([byte[]][char[]]'x') -ContentSha256 ('0' * 64)
+            $client = Open-FcTestSocket $emu
+            try {
+                Send-FcTestRawBytes $client ("GET /2023-03-30/functions HTTP/1.1`r`n" + (($headers | ForEach-Object { "$($_.Key): $($_.Value)" }) -join "`r`n") + "`r`nTransfer-Encoding: chunked`r`n`r`n" + $case.Chunks)
+                $response = Read-FcTestRawResponse $client
+                $response.Status | Should -Be 400
+                $response.Body | Should -Match $case.Code
+            }
+            finally { $client.Dispose() }
+        }
+    }
+}
+
 Describe 'Names are checked as FC checks them, before anything runs' {
     It 'refuses the qualifier <Case> with 400 InvalidArgument and runs nothing' -ForEach @(
         @{ Case = 'with CR/LF'; Query = 'qualifier=prod%0D%0AX-Injected%3A%201' }

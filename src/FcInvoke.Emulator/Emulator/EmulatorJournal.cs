@@ -16,6 +16,8 @@ namespace FcInvoke.Emulator
     {
         public const int Capacity = 2000;
         public const int InputKeyMaxLength = 1024;
+        /// <summary>Distinct inputs counted; past it new inputs are not counted, so the counts cannot grow without bound.</summary>
+        public const int MaxCountedInputs = 100000;
 
         private readonly ConcurrentQueue<FcEmulatorRequest> _entries = new ConcurrentQueue<FcEmulatorRequest>();
         private readonly ConcurrentDictionary<string, long> _executions = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
@@ -48,7 +50,9 @@ namespace FcInvoke.Emulator
         public void CountExecution(string functionKey, string eventText)
         {
             _executions.AddOrUpdate(functionKey, 1, (_, n) => n + 1);
-            _inputExecutions.AddOrUpdate(InputKey(eventText), 1, (_, n) => n + 1);
+            var key = InputKey(eventText);
+            if (_inputExecutions.ContainsKey(key) || _inputExecutions.Count < MaxCountedInputs)
+                _inputExecutions.AddOrUpdate(key, 1, (_, n) => n + 1);
         }
 
         /// <summary>Forgets the journal and all counts.</summary>

@@ -98,7 +98,7 @@ namespace FcInvoke.Emulator
         /// <summary>
         /// How many times a function ran for each input (sync and async, all functions together), keyed by the event:
         /// its text when at most 1,024 characters, otherwise "sha256:" and the hex SHA-256 of its UTF-8 bytes.
-        /// Requests refused by a fault before the run never count.
+        /// Requests refused by a fault before the run never count. At most 100,000 distinct inputs are counted.
         /// </summary>
         public IDictionary<string, long> InputExecutionCounts => _journal.InputExecutionCounts;
 
