@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using FcInvoke.Emulator;
 
@@ -21,10 +22,21 @@ namespace FcInvoke.Commands
         [ValidateRange(0, 65535)]
         public int Port { get; set; }
 
-        /// <summary>Aliases per emulated function ('fn' or 'svc/fn' to alias names), listed by ListAliases and offered by -Qualifier completion.</summary>
+        /// <summary>
+        /// Aliases per emulated function: 'fn' or 'svc/fn' to alias names (each pointing at version 1), or to a hashtable
+        /// of alias name to a version number, or to @{ Version = n; AdditionalVersionWeight = @{ m = 0.1 } } for a canary.
+        /// </summary>
         [Parameter]
         [ValidateNotNull]
         public Hashtable Alias { get; set; } = new Hashtable();
+
+        /// <summary>
+        /// HTTP triggers: 'fn' or 'svc/fn' to an auth type (anonymous, function, jwt) or to a hashtable of AuthType,
+        /// Methods, Qualifier, JwtSecret (HS256 shared secret) and Jwks (a JWKS as JSON text).
+        /// </summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Hashtable HttpTrigger { get; set; } = new Hashtable();
 
         /// <summary>How many function runs may execute at once (runspaces in the pool).</summary>
         [Parameter]
@@ -67,7 +79,7 @@ namespace FcInvoke.Commands
             foreach (DictionaryEntry entry in Function)
             {
                 var key = entry.Key?.ToString();
-                var problem = FcEmulator.CheckFunctionKey(key);
+                var problem = EmulatorFunctions.CheckFunctionKey(key);
                 if (problem != null)
                 {
                     ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), FcErrorIds.EmulatorInvalidFunctionName, ErrorCategory.InvalidArgument, key));
@@ -85,17 +97,41 @@ namespace FcInvoke.Commands
                 }
                 functions[key] = script;
             }
-            var aliases = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            var aliases = new Dictionary<string, IReadOnlyList<EmulatorAlias>>(StringComparer.Ordinal);
             foreach (DictionaryEntry entry in Alias)
             {
                 var key = entry.Key?.ToString() ?? string.Empty;
-                var names = LanguagePrimitives.ConvertTo<string[]>(Unwrap(entry.Value)) ?? new string[0];
-                var problem = FcEmulator.CheckAliases(key, names, functions.Keys);
-                if (problem != null)
+                try
                 {
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), FcErrorIds.EmulatorInvalidAlias, ErrorCategory.InvalidArgument, key));
+                    aliases[key] = EmulatorAliasDeclaration.Parse(key, Unwrap(entry.Value));
                 }
-                aliases[key] = names;
+                catch (ArgumentException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, FcErrorIds.EmulatorInvalidAlias, ErrorCategory.InvalidArgument, key));
+                }
+            }
+            var aliasProblem = EmulatorFunctions.CheckAliases(aliases, functions.Keys);
+            if (aliasProblem != null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(aliasProblem), FcErrorIds.EmulatorInvalidAlias, ErrorCategory.InvalidArgument, Alias));
+            }
+            var triggers = new List<EmulatorHttpTrigger>();
+            foreach (DictionaryEntry entry in HttpTrigger)
+            {
+                var key = entry.Key?.ToString() ?? string.Empty;
+                try
+                {
+                    triggers.Add(EmulatorHttpTriggerDeclaration.Parse(key, Unwrap(entry.Value)));
+                }
+                catch (ArgumentException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, FcErrorIds.EmulatorInvalidHttpTrigger, ErrorCategory.InvalidArgument, key));
+                }
+            }
+            var triggerProblem = FcEmulator.CheckTriggers(triggers, new EmulatorFunctions(functions, aliases));
+            if (triggerProblem != null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(triggerProblem), FcErrorIds.EmulatorInvalidHttpTrigger, ErrorCategory.InvalidArgument, HttpTrigger));
             }
             FcEmulatorFaults faults = null;
             try
@@ -108,17 +144,110 @@ namespace FcInvoke.Commands
             }
             try
             {
-                var emulator = FcEmulator.Start(functions, Port, MaxConcurrency, aliases, faults);
+                var emulator = FcEmulator.Start(functions, Port, MaxConcurrency, aliases, faults, triggers);
                 WriteVerbose($"FC emulator listening on {emulator.Endpoint} with {functions.Count} function(s); injected faults: {faults}.");
                 WriteObject(emulator);
             }
-            catch (System.Net.HttpListenerException ex)
+            catch (System.Net.Sockets.SocketException ex)
             {
                 ThrowTerminatingError(new ErrorRecord(ex, FcErrorIds.EmulatorPortUnavailable, ErrorCategory.ResourceUnavailable, Port));
             }
         }
 
-        private static object Unwrap(object value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+        internal static object Unwrap(object value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+    }
+
+    /// <summary>Reads one -HttpTrigger entry; throws ArgumentException with a message for the user (never echoing a secret).</summary>
+    internal static class EmulatorHttpTriggerDeclaration
+    {
+        public static EmulatorHttpTrigger Parse(string functionKey, object value)
+        {
+            if (value is string authType) return new EmulatorHttpTrigger(functionKey, authType, null, null, null);
+            if (!(value is IDictionary settings))
+                throw new ArgumentException($"The HTTP trigger of '{functionKey}' must be an auth type (anonymous, function, jwt) or a hashtable, not {value?.GetType().Name ?? "null"}.");
+            string auth = null, qualifier = null;
+            string[] methods = null;
+            EmulatorJwks jwks = null;
+            foreach (DictionaryEntry setting in settings)
+            {
+                var settingValue = StartFcEmulatorCommand.Unwrap(setting.Value);
+                switch (setting.Key?.ToString().ToLowerInvariant())
+                {
+                    case "authtype": auth = Convert.ToString(settingValue, System.Globalization.CultureInfo.InvariantCulture); break;
+                    case "qualifier": qualifier = Convert.ToString(settingValue, System.Globalization.CultureInfo.InvariantCulture); break;
+                    case "methods":
+                        if (!LanguagePrimitives.TryConvertTo(settingValue, out methods))
+                            throw new ArgumentException($"Methods of the HTTP trigger of '{functionKey}' must be method names.");
+                        break;
+                    case "jwtsecret":
+                        if (jwks != null) throw new ArgumentException($"Give the jwt HTTP trigger of '{functionKey}' JwtSecret or Jwks, not both.");
+                        jwks = EmulatorJwks.FromSecret(settingValue is System.Security.SecureString secure ? new PSCredential("jwt", secure).GetNetworkCredential().Password : settingValue as string);
+                        break;
+                    case "jwks":
+                        if (jwks != null) throw new ArgumentException($"Give the jwt HTTP trigger of '{functionKey}' JwtSecret or Jwks, not both.");
+                        jwks = EmulatorJwks.Parse(settingValue as string ?? throw new ArgumentException($"Jwks of '{functionKey}' must be the JWKS as JSON text."));
+                        break;
+                    default:
+                        throw new ArgumentException($"The HTTP trigger of '{functionKey}' has the setting '{setting.Key}'; use AuthType, Methods, Qualifier, JwtSecret and Jwks.");
+                }
+            }
+            return new EmulatorHttpTrigger(functionKey, auth ?? (jwks != null ? "jwt" : "function"), methods, qualifier, jwks);
+        }
+    }
+
+    /// <summary>Reads one -Alias entry into FC's alias model; throws ArgumentException with a message for the user.</summary>
+    internal static class EmulatorAliasDeclaration
+    {
+        public static IReadOnlyList<EmulatorAlias> Parse(string functionKey, object value)
+        {
+            if (value is IDictionary table)
+            {
+                var aliases = new List<EmulatorAlias>();
+                foreach (DictionaryEntry entry in table)
+                    aliases.Add(ParseOne(entry.Key?.ToString() ?? string.Empty, StartFcEmulatorCommand.Unwrap(entry.Value), functionKey));
+                return aliases;
+            }
+            var names = LanguagePrimitives.ConvertTo<string[]>(value) ?? new string[0];
+            return names.Select(n => new EmulatorAlias(n, "1")).ToList();
+        }
+
+        private static EmulatorAlias ParseOne(string name, object spec, string functionKey)
+        {
+            if (!(spec is IDictionary settings)) return new EmulatorAlias(name, Text(spec));
+            string version = null, description = null;
+            var weights = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (DictionaryEntry setting in settings)
+            {
+                var settingValue = StartFcEmulatorCommand.Unwrap(setting.Value);
+                switch (setting.Key?.ToString().ToLowerInvariant())
+                {
+                    case "version":
+                    case "versionid":
+                        version = Text(settingValue);
+                        break;
+                    case "description":
+                        description = Text(settingValue);
+                        break;
+                    case "additionalversionweight":
+                        if (!(settingValue is IDictionary weightTable))
+                            throw new ArgumentException($"AdditionalVersionWeight of the alias '{name}' of '{functionKey}' must be a hashtable of version to weight.");
+                        foreach (DictionaryEntry weight in weightTable)
+                        {
+                            if (!LanguagePrimitives.TryConvertTo(StartFcEmulatorCommand.Unwrap(weight.Value), System.Globalization.CultureInfo.InvariantCulture, out double share))
+                                throw new ArgumentException($"The weight of version '{weight.Key}' in the alias '{name}' of '{functionKey}' is not a number.");
+                            weights[Text(weight.Key)] = share;
+                        }
+                        break;
+                    default:
+                        throw new ArgumentException($"The alias '{name}' of '{functionKey}' has the setting '{setting.Key}'; use Version, AdditionalVersionWeight and Description.");
+                }
+            }
+            if (version == null) throw new ArgumentException($"The alias '{name}' of '{functionKey}' needs a Version.");
+            return new EmulatorAlias(name, version, weights, description);
+        }
+
+        private static string Text(object value) =>
+            Convert.ToString(StartFcEmulatorCommand.Unwrap(value), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
     }
 
     /// <summary>Stop-FcEmulator: stops the given emulators, or every emulator of this session when none is given.</summary>

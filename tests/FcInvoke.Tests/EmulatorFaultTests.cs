@@ -34,12 +34,25 @@ namespace FcInvoke.Tests
         }
 
         [Fact]
+        public void Input_counts_stop_growing_at_their_bound_but_keep_counting_known_inputs()
+        {
+            var journal = new EmulatorJournal(new[] { "fn" });
+            for (int i = 0; i < EmulatorJournal.MaxCountedInputs + 10; i++) journal.CountExecution("fn", "input-" + i);
+            journal.CountExecution("fn", "input-0");
+            var counts = journal.InputExecutionCounts;
+            Assert.Equal(EmulatorJournal.MaxCountedInputs, counts.Count);
+            Assert.Equal(2, counts["input-0"]);
+            Assert.False(counts.ContainsKey("input-" + EmulatorJournal.MaxCountedInputs));
+            Assert.Equal(EmulatorJournal.MaxCountedInputs + 11, journal.ExecutionCounts["fn"]);
+        }
+
+        [Fact]
         public void Input_keys_are_the_text_or_a_hash_of_a_long_one()
         {
-            Assert.Equal("42", FcEmulator.InputKey("42"));
-            var longText = new string('x', FcEmulator.InputKeyMaxLength + 1);
-            Assert.Matches("^sha256:[0-9a-f]{64}$", FcEmulator.InputKey(longText));
-            Assert.Equal(FcEmulator.InputKey(longText), FcEmulator.InputKey(new string('x', FcEmulator.InputKeyMaxLength + 1)));
+            Assert.Equal("42", EmulatorJournal.InputKey("42"));
+            var longText = new string('x', EmulatorJournal.InputKeyMaxLength + 1);
+            Assert.Matches("^sha256:[0-9a-f]{64}$", EmulatorJournal.InputKey(longText));
+            Assert.Equal(EmulatorJournal.InputKey(longText), EmulatorJournal.InputKey(new string('x', EmulatorJournal.InputKeyMaxLength + 1)));
         }
     }
 }

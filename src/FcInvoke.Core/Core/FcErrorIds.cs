@@ -42,6 +42,7 @@ namespace FcInvoke
         public const string EmulatorInvalidFunctionName = "FcEmulatorInvalidFunctionName";
         public const string EmulatorInvalidFunction = "FcEmulatorInvalidFunction";
         public const string EmulatorInvalidAlias = "FcEmulatorInvalidAlias";
+        public const string EmulatorInvalidHttpTrigger = "FcEmulatorInvalidHttpTrigger";
         public const string EmulatorInvalidFault = "FcEmulatorInvalidFault";
         public const string EmulatorPortUnavailable = "FcEmulatorPortUnavailable";
 

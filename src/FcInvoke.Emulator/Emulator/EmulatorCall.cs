@@ -1,166 +1,160 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Specialized;
-using System.IO;
 using System.Linq;
-using System.Net;
-using System.Net.Sockets;
-using System.Reflection;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using FcInvoke.Core;
 
 namespace FcInvoke.Emulator
 {
-    /// <summary>One HTTP exchange with the emulator: the request as received (raw path and query, for the signature) and the answer.</summary>
+    /// <summary>
+    /// One request at the FC level: the HTTP exchange plus what FC adds (request id, error shapes, the journal entry).
+    /// Every call is journaled exactly once, just before its answer leaves, so a client that has its answer also sees
+    /// the entry; a client that left is journaled as 499 (FC's ClientClosedRequest), a reset without answer as 0.
+    /// </summary>
     internal sealed class EmulatorCall
     {
-        private readonly HttpListenerContext _context;
-        private readonly List<KeyValuePair<string, string>> _query;
-
-        private readonly Action<EmulatorCall> _beforeResponse;
+        private readonly EmulatorHttpExchange _http;
+        private readonly EmulatorJournal _journal;
+        private readonly List<KeyValuePair<string, string>> _responseHeaders = new List<KeyValuePair<string, string>>();
+        private readonly Func<bool> _isStopping;
+        private List<KeyValuePair<string, string>> _query;
+        private IDisposable _bodyLease;
+        private FcEmulatorRequest _entry;
         private int _answered;
 
-        /// <param name="beforeResponse">Runs once, just before the answer (or the dropped connection) reaches the client, so whatever
-        /// it records is visible once the client has its answer.</param>
-        public EmulatorCall(HttpListenerContext context, string requestId, Action<EmulatorCall> beforeResponse)
+        public EmulatorCall(EmulatorHttpExchange http, string requestId, EmulatorJournal journal, Func<bool> isStopping)
         {
-            _beforeResponse = beforeResponse;
-            _context = context;
+            _http = http;
             RequestId = requestId;
-            var raw = context.Request.RawUrl ?? "/";
-            var q = raw.IndexOf('?');
-            Path = q < 0 ? raw : raw.Substring(0, q);
-            Query = q < 0 ? string.Empty : raw.Substring(q + 1);
-            Segments = Path.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries).Select(s => PercentEncoding.Decode(s)).ToArray();
-            _query = EmulatorAuthenticator.ParseQuery(Query);
+            _journal = journal;
+            _isStopping = isStopping;
+            Segments = http.Path.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries).Select(s => PercentEncoding.Decode(s)).ToArray();
         }
 
         public string RequestId { get; }
-        public string Method => _context.Request.HttpMethod;
-        public string Path { get; }
-        public string Query { get; }
+        public string Method => _http.Method;
+        /// <summary>The path as sent (percent-encoded), what the signature covers.</summary>
+        public string Path => _http.Path;
+        public string Query => _http.Query;
+        /// <summary>The path's segments, percent-decoded.</summary>
         public string[] Segments { get; }
-        public NameValueCollection Headers => _context.Request.Headers;
+        public EmulatorHeaders Headers => _http.Headers;
+        public bool HasBody => _http.HasBody;
+        public long? ContentLength => _http.ContentLength;
         public byte[] Body { get; set; }
-        /// <summary>API 2021-04-06: decides the error body shape and the task JSON shape.</summary>
+        /// <summary>API 2021-04-06: decides the error body shape and the JSON shapes.</summary>
         public bool IsV2 { get; set; }
+        /// <summary>The qualifier the request named (LATEST when none), once the router checked it.</summary>
+        public string Qualifier { get; set; } = "LATEST";
+        /// <summary>The version the qualifier resolved to: what x-fc-invocation-service-version reports.</summary>
+        public string Version { get; set; } = "LATEST";
+        /// <summary>The fault injected into this exchange, if any.</summary>
+        public FcEmulatorFault Fault { get; set; }
+        /// <summary>What the function run by this request did (Succeeded, Failed, Stopped); null when none ran.</summary>
+        public string FunctionOutcome { get; set; }
+        public int StatusCode { get; private set; }
+        public bool IsAnswered => Volatile.Read(ref _answered) != 0;
+        /// <summary>Cancelled when the client leaves while its request is handled.</summary>
+        public CancellationToken ClientGone => _http.ClientGone;
+
+        public List<KeyValuePair<string, string>> QueryPairs => _query ?? (_query = EmulatorAuthenticator.ParseQuery(Query));
 
         public string QueryValue(string name)
         {
-            foreach (var q in _query) if (q.Key == name) return q.Value;
+            foreach (var q in QueryPairs) if (q.Key == name) return q.Value;
             return null;
         }
 
-        /// <summary>The whole body, or null when it is larger than <paramref name="max"/>.</summary>
-        public async Task<byte[]> ReadBodyAsync(long max)
+        public Task<int> ReadBodyAsync(byte[] buffer, int offset, int count) => _http.ReadBodyAsync(buffer, offset, count);
+
+        /// <summary>Keeps a body's memory reservation until the call is answered.</summary>
+        public void HoldBody(IDisposable lease) => _bodyLease = lease;
+
+        public void SetHeader(string name, string value)
         {
-            var request = _context.Request;
-            if (!request.HasEntityBody) return Array.Empty<byte>();
-            if (request.ContentLength64 > max) return null;
-            using (var ms = request.ContentLength64 > 0 ? new MemoryStream((int)request.ContentLength64) : new MemoryStream())
+            _responseHeaders.RemoveAll(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase));
+            _responseHeaders.Add(new KeyValuePair<string, string>(name, value));
+        }
+
+        public async Task RespondAsync(int status, string contentType, byte[] body)
+        {
+            if (Interlocked.Exchange(ref _answered, 1) != 0) throw new InvalidOperationException("The request was already answered.");
+            try
             {
-                var buffer = new byte[81920];
-                int n;
-                while ((n = await request.InputStream.ReadAsync(buffer, 0, buffer.Length).ConfigureAwait(false)) > 0)
+                if (_http.IsAborted) { Record(0); return; }
+                if (ClientGone.IsCancellationRequested) { Record(499); return; }
+                var headers = new List<KeyValuePair<string, string>>(_responseHeaders.Count + 2)
                 {
-                    if (ms.Length + n > max) return null;
-                    ms.Write(buffer, 0, n);
-                }
-                return ms.Length == ms.Capacity ? ms.GetBuffer() : ms.ToArray();
+                    new KeyValuePair<string, string>(FcHeaders.RequestId, RequestId),
+                };
+                if (contentType != null) headers.Add(new KeyValuePair<string, string>("Content-Type", contentType));
+                headers.AddRange(_responseHeaders);
+                Record(status);
+                if (!await _http.SendAsync(status, headers, body ?? Array.Empty<byte>()).ConfigureAwait(false))
+                    _entry.StatusCode = _isStopping() ? 0 : 499;
+            }
+            finally
+            {
+                ReleaseBody();
             }
         }
 
-        public int StatusCode { get; private set; }
-        /// <summary>The fault injected into this exchange, if any.</summary>
-        public FcEmulatorFault Fault { get; set; }
-
-        private void Answered()
+        /// <summary>FC's error body: ErrorCode/ErrorMessage for 2021-04-06, Code/Message/RequestId for 2023-03-30.</summary>
+        public Task ErrorAsync(EmulatorError error) => RespondAsync(error.Status, "application/json", EmulatorJson.Write(w =>
         {
-            if (Interlocked.Exchange(ref _answered, 1) == 0) _beforeResponse?.Invoke(this);
-        }
+            w.WriteStartObject();
+            if (IsV2)
+            {
+                w.WriteString("ErrorCode", error.Code);
+                w.WriteString("ErrorMessage", error.Message);
+            }
+            else
+            {
+                w.WriteString("Code", error.Code);
+                w.WriteString("Message", error.Message);
+                w.WriteString("RequestId", RequestId);
+            }
+            w.WriteEndObject();
+        }));
 
         /// <summary>Closes the connection without an answer (an injected fault); the journal shows status 0.</summary>
         public void Drop()
         {
-            StatusCode = 0;
-            Answered();
-            // The managed HttpListener (Linux, macOS) answers an aborted response with an empty 200 before closing, so its
-            // socket is reset directly; on Windows (http.sys) Abort itself resets the connection.
-            var socket = ManagedSocket(_context);
-            if (socket != null)
-            {
-                try
-                {
-                    socket.LingerState = new LingerOption(true, 0);
-                    socket.Close();
-                }
-                catch (Exception) { /* already gone */ }
-            }
-            try { _context.Response.Abort(); } catch (Exception) { /* already gone */ }
+            if (Interlocked.Exchange(ref _answered, 1) != 0) throw new InvalidOperationException("The request was already answered.");
+            Record(0);
+            _http.Reset();
+            ReleaseBody();
         }
 
-        private static readonly FieldInfo ContextConnection =
-            typeof(HttpListenerContext).GetField("_connection", BindingFlags.NonPublic | BindingFlags.Instance);
-        private static readonly FieldInfo ConnectionSocket =
-            ContextConnection?.FieldType.GetField("_socket", BindingFlags.NonPublic | BindingFlags.Instance);
-
-        private static Socket ManagedSocket(HttpListenerContext context)
+        /// <summary>Journals a request that can no longer be answered: 499 when the client left, 0 when the emulator reset it.</summary>
+        public void RecordUnanswered()
         {
-            try { return ConnectionSocket?.GetValue(ContextConnection.GetValue(context)) as Socket; }
-            catch (Exception) { return null; }
+            if (Interlocked.Exchange(ref _answered, 1) != 0) return;
+            Record(_http.IsAborted || _isStopping() ? 0 : 499);
+            _http.Reset();
+            ReleaseBody();
         }
 
-        public FcEmulatorRequest ToJournalEntry()
+        private void ReleaseBody()
         {
-            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (string name in Headers.AllKeys)
-            {
-                var lower = name.ToLowerInvariant();
-                headers[lower] = lower == "authorization" || lower == "x-acs-security-token" ? "<redacted>" : Headers[name];
-            }
-            return new FcEmulatorRequest(DateTimeOffset.Now, Method, PercentEncoding.Decode(Path), Query, headers, Body?.Length ?? 0, StatusCode, RequestId, Fault);
+            _bodyLease?.Dispose();
+            _bodyLease = null;
         }
 
-        public void SetHeader(string name, string value) => _context.Response.Headers[name] = value;
-
-        public async Task RespondAsync(int status, string contentType, byte[] body)
+        private void Record(int status)
         {
-            var response = _context.Response;
-            response.StatusCode = status;
             StatusCode = status;
-            response.Headers[FcHeaders.RequestId] = RequestId;
-            if (contentType != null) response.ContentType = contentType;
-            response.ContentLength64 = body.Length;
-            Answered();
-            if (body.Length > 0) await response.OutputStream.WriteAsync(body, 0, body.Length).ConfigureAwait(false);
-            response.Close();
-        }
-
-        /// <summary>FC's error body: ErrorCode/ErrorMessage for 2021-04-06, Code/Message/RequestId for 2023-03-30.</summary>
-        public Task ErrorAsync(EmulatorError error)
-        {
-            using (var stream = new MemoryStream())
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var h in Headers)
             {
-                using (var w = new Utf8JsonWriter(stream))
-                {
-                    w.WriteStartObject();
-                    if (IsV2)
-                    {
-                        w.WriteString("ErrorCode", error.Code);
-                        w.WriteString("ErrorMessage", error.Message);
-                    }
-                    else
-                    {
-                        w.WriteString("Code", error.Code);
-                        w.WriteString("Message", error.Message);
-                        w.WriteString("RequestId", RequestId);
-                    }
-                    w.WriteEndObject();
-                }
-                return RespondAsync(error.Status, "application/json", stream.ToArray());
+                var lower = h.Key.ToLowerInvariant();
+                headers[lower] = EmulatorJournal.IsSecretHeader(lower) ? "<redacted>"
+                                 : headers.TryGetValue(lower, out var earlier) ? earlier + "," + h.Value : h.Value;
             }
+            _entry = new FcEmulatorRequest(DateTimeOffset.Now, Method, PercentEncoding.Decode(Path), Query, headers, Body?.Length ?? 0,
+                                           status, RequestId, Fault, FunctionOutcome);
+            _journal.Record(_entry);
         }
     }
 
@@ -168,22 +162,27 @@ namespace FcInvoke.Emulator
     public sealed class FcEmulatorRequest
     {
         internal FcEmulatorRequest(DateTimeOffset time, string method, string path, string query, IDictionary<string, string> headers,
-                                   long bodyLength, int statusCode, string requestId, FcEmulatorFault fault)
+                                   long bodyLength, int statusCode, string requestId, FcEmulatorFault fault, string functionOutcome)
         {
             Time = time; Method = method; Path = path; Query = query; Headers = headers;
-            BodyLength = bodyLength; StatusCode = statusCode; RequestId = requestId; Fault = fault;
+            BodyLength = bodyLength; StatusCode = statusCode; RequestId = requestId; Fault = fault; FunctionOutcome = functionOutcome;
         }
 
         public DateTimeOffset Time { get; }
         public string Method { get; }
         public string Path { get; }
         public string Query { get; }
+        /// <summary>The request headers, names lower-case; Authorization and security tokens read "&lt;redacted&gt;".</summary>
         public IDictionary<string, string> Headers { get; }
+        /// <summary>Body bytes read (a request refused from its headers reads none).</summary>
         public long BodyLength { get; }
-        public int StatusCode { get; }
+        /// <summary>The status answered; 499 when the client left before its answer (FC's ClientClosedRequest), 0 when none was sent (a drop fault, Stop-FcEmulator).</summary>
+        public int StatusCode { get; internal set; }
         public string RequestId { get; }
-        /// <summary>The fault injected into this request (None when it was answered normally); a dropped request has StatusCode 0.</summary>
+        /// <summary>The fault injected into this request (None when it was answered normally).</summary>
         public FcEmulatorFault Fault { get; }
+        /// <summary>What the function this request ran did: Succeeded, Failed or Stopped; empty when it ran none (or queued an async task).</summary>
+        public string FunctionOutcome { get; }
 
         public override string ToString() => $"{Method} {Path} -> {StatusCode}" + (Fault == FcEmulatorFault.None ? string.Empty : $" ({Fault})");
     }

@@ -1,169 +1,69 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks;
-using FcInvoke.Core;
 
 namespace FcInvoke.Emulator
 {
     /// <summary>
-    /// The emulator's control plane, read-only: ListServices/GetService (2021-04-06), ListFunctions/GetFunction (both),
-    /// ListAliases/ListVersions, in FC's JSON shapes with limit/prefix/nextToken paging.
+    /// The emulator's control plane, read-only: ListServices/GetService (2021-04-06), ListFunctions/GetFunction,
+    /// ListAliases/GetAlias and ListVersions (both), in FC's JSON shapes with limit/prefix/nextToken paging.
     /// </summary>
     internal sealed class EmulatorCatalog
     {
-        private const int DefaultLimit = 20;
-        private readonly IReadOnlyList<Entry> _functions;
-        private readonly DateTimeOffset _created;
-        private readonly string _accountId;
-        private readonly string _region;
+        private readonly IReadOnlyList<EmulatedFunction> _functions;
+        private readonly EmulatorTimes _times;
+        private readonly EmulatorIdentity _identity;
 
-        internal sealed class Entry
-        {
-            public string Key;
-            public string ServiceName;
-            public string FunctionName;
-            public string Script;
-            public string CodeChecksum;
-            public string[] Aliases = Array.Empty<string>();
-            public readonly string Id = Guid.NewGuid().ToString("D");
-
-            /// <summary>The description of an emulated function: its script's leading '# comment' line, if any.</summary>
-            public string Description
-            {
-                get
-                {
-                    var first = (Script ?? string.Empty).Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? string.Empty;
-                    return first.StartsWith("#", StringComparison.Ordinal) ? first.TrimStart('#').Trim() : string.Empty;
-                }
-            }
-        }
-
-        public EmulatorCatalog(IEnumerable<Entry> functions, DateTimeOffset created, string accountId, string region)
+        public EmulatorCatalog(IEnumerable<EmulatedFunction> functions, EmulatorTimes times, EmulatorIdentity identity)
         {
             _functions = functions.OrderBy(f => f.Key, StringComparer.Ordinal).ToList();
-            _created = created;
-            _accountId = accountId;
-            _region = region;
+            _times = times;
+            _identity = identity;
         }
 
-        /// <summary>Answers the call when it is a catalog read; false leaves it to the invoke and task routes.</summary>
-        public async Task<bool> TryRouteAsync(EmulatorCall call, string[] s)
+        public Task ListServicesAsync(EmulatorCall call) =>
+            EmulatorPaging.ListAsync(call, Services(), "services", s => s, WriteService);
+
+        public Task GetServiceAsync(EmulatorCall call, string service) =>
+            call.RespondAsync(200, "application/json", EmulatorJson.Write(w => WriteService(w, service)));
+
+        /// <summary>A service's functions (FC 2.0), or every FC 3.0 function.</summary>
+        public Task ListFunctionsAsync(EmulatorCall call, string service) =>
+            EmulatorPaging.ListAsync(call, _functions.Where(f => f.ServiceName == service).ToList(), "functions", f => f.FunctionName, WriteFunction);
+
+        public Task GetFunctionAsync(EmulatorCall call, EmulatedFunction function) =>
+            call.RespondAsync(200, "application/json", EmulatorJson.Write(w => WriteFunction(w, function)));
+
+        public Task ListAliasesAsync(EmulatorCall call, EmulatorVersioning versioning) =>
+            EmulatorPaging.ListAsync(call, versioning.Aliases, "aliases", a => a.Name, (w, a) => WriteAlias(w, a, call.IsV2));
+
+        public async Task GetAliasAsync(EmulatorCall call, EmulatorVersioning versioning, string name, string owner)
         {
-            if (call.Method != "GET") return false;
-            if (call.IsV2)
+            var alias = versioning.FindAlias(name);
+            if (alias == null)
             {
-                if (s.Length == 2 && s[1] == "services") { await ListAsync(call, Services(), "services", WriteService).ConfigureAwait(false); return true; }
-                if (s.Length < 3 || s[1] != "services") return false;
-                var service = s[2];
-                var members = _functions.Where(f => f.ServiceName == service).ToList();
-                if (s.Length == 3 || (s.Length == 4 && (s[3] == "functions" || s[3] == "aliases" || s[3] == "versions")) ||
-                    (s.Length == 5 && s[3] == "functions"))
-                {
-                    if (members.Count == 0) { await call.ErrorAsync(new EmulatorError(404, "ServiceNotFound", $"service '{service}' does not exist")).ConfigureAwait(false); return true; }
-                }
-                if (s.Length == 3) { await WriteOneAsync(call, w => WriteService(w, service)).ConfigureAwait(false); return true; }
-                if (s.Length == 4 && s[3] == "functions") { await ListAsync(call, members, "functions", WriteFunction).ConfigureAwait(false); return true; }
-                if (s.Length == 4 && s[3] == "aliases") { await ListAsync(call, AliasesOf(members), "aliases", WriteAlias).ConfigureAwait(false); return true; }
-                if (s.Length == 4 && s[3] == "versions") { await ListAsync(call, VersionsOf(members), "versions", WriteVersion).ConfigureAwait(false); return true; }
-                if (s.Length == 5 && s[3] == "functions") return await GetFunctionAsync(call, members.FirstOrDefault(f => f.FunctionName == s[4]), s[4], service).ConfigureAwait(false);
-                return false;
+                await call.ErrorAsync(new EmulatorError(404, "AliasNotFound", $"alias '{name}' of {(call.IsV2 ? "service" : "function")} '{owner}' does not exist")).ConfigureAwait(false);
+                return;
             }
-            if (s.Length < 2 || s[1] != "functions") return false;
-            if (s.Length == 2) { await ListAsync(call, _functions.Where(f => f.ServiceName == null).ToList(), "functions", WriteFunction).ConfigureAwait(false); return true; }
-            var function = _functions.FirstOrDefault(f => f.ServiceName == null && f.FunctionName == s[2]);
-            if (s.Length == 3) return await GetFunctionAsync(call, function, s[2], null).ConfigureAwait(false);
-            if (s.Length == 4 && (s[3] == "aliases" || s[3] == "versions"))
-            {
-                if (function == null) return await GetFunctionAsync(call, null, s[2], null).ConfigureAwait(false);
-                var one = new[] { function };
-                if (s[3] == "aliases") await ListAsync(call, AliasesOf(one), "aliases", WriteAlias).ConfigureAwait(false);
-                else await ListAsync(call, VersionsOf(one), "versions", WriteVersion).ConfigureAwait(false);
-                return true;
-            }
-            return false;
+            await call.RespondAsync(200, "application/json", EmulatorJson.Write(w => WriteAlias(w, alias, call.IsV2))).ConfigureAwait(false);
         }
 
-        private async Task<bool> GetFunctionAsync(EmulatorCall call, Entry function, string name, string service)
-        {
-            if (function == null)
-            {
-                await call.ErrorAsync(new EmulatorError(404, "FunctionNotFound", service != null
-                    ? $"function '{name}' does not exist in service '{service}'"
-                    : $"function '{name}' does not exist.")).ConfigureAwait(false);
-                return true;
-            }
-            await WriteOneAsync(call, w => WriteFunction(w, function)).ConfigureAwait(false);
-            return true;
-        }
+        public Task ListVersionsAsync(EmulatorCall call, EmulatorVersioning versioning) =>
+            EmulatorPaging.ListAsync(call, versioning.Versions, "versions", v => v, (w, v) => WriteVersion(w, v, call.IsV2), byNumber: true);
 
         private List<string> Services() => _functions.Where(f => f.ServiceName != null).Select(f => f.ServiceName).Distinct(StringComparer.Ordinal).ToList();
 
-        private static List<string> AliasesOf(IEnumerable<Entry> functions) =>
-            functions.SelectMany(f => f.Aliases).Distinct(StringComparer.Ordinal).OrderBy(a => a, StringComparer.Ordinal).ToList();
-
-        /// <summary>Every emulated alias points at version 1, which exists once any alias does.</summary>
-        private static List<string> VersionsOf(IEnumerable<Entry> functions) =>
-            AliasesOf(functions).Count > 0 ? new List<string> { "1" } : new List<string>();
-
-        /// <summary>One page in name order: limit (1 to 100, default 20), prefix, and nextToken = the name to continue from.</summary>
-        private async Task ListAsync<T>(EmulatorCall call, IReadOnlyList<T> items, string arrayName, Action<Utf8JsonWriter, T> write)
+        private void WriteFunction(Utf8JsonWriter w, EmulatedFunction f)
         {
-            var limitText = call.QueryValue("limit");
-            int limit = DefaultLimit;
-            if (limitText != null && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > 100))
-            {
-                await call.ErrorAsync(new EmulatorError(400, "InvalidArgument", $"limit must be between 1 and 100, not '{limitText}'")).ConfigureAwait(false);
-                return;
-            }
-            var prefix = call.QueryValue("prefix") ?? string.Empty;
-            var from = call.QueryValue("nextToken");
-            var matching = items.Where(i => NameOf(i).StartsWith(prefix, StringComparison.Ordinal) &&
-                                            (from == null || string.CompareOrdinal(NameOf(i), from) >= 0)).ToList();
-            var page = matching.Take(limit).ToList();
-            var next = matching.Count > limit ? NameOf(matching[limit]) : null;
-            var body = Json(w =>
-            {
-                w.WriteStartObject();
-                w.WriteStartArray(arrayName);
-                foreach (var item in page) write(w, item);
-                w.WriteEndArray();
-                if (next != null) w.WriteString("nextToken", next);
-                w.WriteEndObject();
-            });
-            await call.RespondAsync(200, "application/json", body).ConfigureAwait(false);
-        }
-
-        private static string NameOf<T>(T item) => item is Entry e ? e.FunctionName : item as string ?? string.Empty;
-
-        private static Task WriteOneAsync(EmulatorCall call, Action<Utf8JsonWriter> write) =>
-            call.RespondAsync(200, "application/json", Json(write));
-
-        private static byte[] Json(Action<Utf8JsonWriter> write)
-        {
-            using (var stream = new MemoryStream())
-            {
-                using (var w = new Utf8JsonWriter(stream)) write(w);
-                return stream.ToArray();
-            }
-        }
-
-        /// <summary>FC 3.0 writes '2023-04-01T08:15:27Z'; FC 2.0 '2023-04-01T08:15:27.000+0000'.</summary>
-        private string Time(bool v2) => v2
-            ? _created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+0000'", CultureInfo.InvariantCulture)
-            : _created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-        private void WriteFunction(Utf8JsonWriter w, Entry f)
-        {
-            var v2 = f.ServiceName != null;
+            var v2 = f.IsV2;
             w.WriteStartObject();
             w.WriteString("functionName", f.FunctionName);
             w.WriteString("functionId", f.Id);
-            if (!v2) w.WriteString("functionArn", $"acs:fc:{_region}:{_accountId}:functions/{f.FunctionName}");
+            if (!v2) w.WriteString("functionArn", _identity.FunctionArn(f.FunctionName));
             w.WriteString("description", f.Description);
             w.WriteString("runtime", "powershell");
             w.WriteString("handler", "index.handler");
@@ -174,8 +74,8 @@ namespace FcInvoke.Emulator
             w.WriteNumber("instanceConcurrency", 1);
             w.WriteNumber("codeSize", Encoding.UTF8.GetByteCount(f.Script ?? string.Empty));
             w.WriteString("codeChecksum", f.CodeChecksum);
-            w.WriteString("createdTime", Time(v2));
-            w.WriteString("lastModifiedTime", Time(v2));
+            w.WriteString("createdTime", _times.Created(v2));
+            w.WriteString("lastModifiedTime", _times.Created(v2));
             w.WriteEndObject();
         }
 
@@ -187,26 +87,87 @@ namespace FcInvoke.Emulator
             w.WriteString("description", string.Empty);
             w.WriteString("role", string.Empty);
             w.WriteBoolean("internetAccess", true);
-            w.WriteString("createdTime", Time(true));
-            w.WriteString("lastModifiedTime", Time(true));
+            w.WriteString("createdTime", _times.Created(true));
+            w.WriteString("lastModifiedTime", _times.Created(true));
             w.WriteEndObject();
         }
 
-        private void WriteAlias(Utf8JsonWriter w, string alias)
+        /// <summary>FC's Alias: name, the version it points at, and the canary weights (an empty map when there are none).</summary>
+        private void WriteAlias(Utf8JsonWriter w, EmulatorAlias alias, bool v2)
         {
             w.WriteStartObject();
-            w.WriteString("aliasName", alias);
-            w.WriteString("versionId", "1");
-            w.WriteString("description", string.Empty);
+            w.WriteString("aliasName", alias.Name);
+            w.WriteString("versionId", alias.VersionId);
+            w.WriteStartObject("additionalVersionWeight");
+            foreach (var weight in alias.AdditionalVersionWeight) w.WriteNumber(weight.Key, weight.Value);
+            w.WriteEndObject();
+            w.WriteString("description", alias.Description);
+            w.WriteString("createdTime", _times.Created(v2));
+            w.WriteString("lastModifiedTime", _times.Created(v2));
             w.WriteEndObject();
         }
 
-        private void WriteVersion(Utf8JsonWriter w, string version)
+        private void WriteVersion(Utf8JsonWriter w, string version, bool v2)
         {
             w.WriteStartObject();
             w.WriteString("versionId", version);
             w.WriteString("description", string.Empty);
+            w.WriteString("createdTime", _times.Created(v2));
+            w.WriteString("lastModifiedTime", _times.Created(v2));
             w.WriteEndObject();
         }
+    }
+
+    /// <summary>The one time every emulated resource was created, in each API version's format.</summary>
+    internal sealed class EmulatorTimes
+    {
+        private readonly DateTimeOffset _created;
+
+        public EmulatorTimes(DateTimeOffset created) { _created = created; }
+
+        /// <summary>FC 3.0 writes '2023-04-01T08:15:27Z'; FC 2.0 '2023-04-01T08:15:27.000+0000'.</summary>
+        public string Created(bool v2) => v2
+            ? _created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+0000'", CultureInfo.InvariantCulture)
+            : _created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>FC's list paging for named resources: limit (1 to 100, default 20), prefix, and nextToken = the name to continue from.</summary>
+    internal static class EmulatorPaging
+    {
+        public const int DefaultLimit = 20;
+
+        public static async Task ListAsync<T>(EmulatorCall call, IReadOnlyList<T> items, string arrayName, Func<T, string> nameOf,
+                                              Action<Utf8JsonWriter, T> write, bool byNumber = false)
+        {
+            var limitText = call.QueryValue("limit");
+            int limit = DefaultLimit;
+            if (limitText != null && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > 100))
+            {
+                await call.ErrorAsync(new EmulatorError(400, "InvalidArgument", $"limit must be between 1 and 100, not '{limitText}'")).ConfigureAwait(false);
+                return;
+            }
+            var prefix = call.QueryValue("prefix") ?? string.Empty;
+            var from = call.QueryValue("nextToken");
+            var ordered = byNumber ? items.OrderBy(i => nameOf(i).Length).ThenBy(i => nameOf(i), StringComparer.Ordinal).ToList()
+                                   : items.OrderBy(i => nameOf(i), StringComparer.Ordinal).ToList();
+            var start = from == null ? 0 : ordered.FindIndex(i => Compare(nameOf(i), from, byNumber) >= 0);
+            var matching = (start < 0 ? new List<T>() : ordered.Skip(start).ToList())
+                           .Where(i => nameOf(i).StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            var page = matching.Take(limit).ToList();
+            var next = matching.Count > limit ? nameOf(matching[limit]) : null;
+            var body = EmulatorJson.Write(w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartArray(arrayName);
+                foreach (var item in page) write(w, item);
+                w.WriteEndArray();
+                if (next != null) w.WriteString("nextToken", next);
+                w.WriteEndObject();
+            });
+            await call.RespondAsync(200, "application/json", body).ConfigureAwait(false);
+        }
+
+        private static int Compare(string name, string from, bool byNumber) =>
+            byNumber && name.Length != from.Length ? name.Length.CompareTo(from.Length) : string.CompareOrdinal(name, from);
     }
 }

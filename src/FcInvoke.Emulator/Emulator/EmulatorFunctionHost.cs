@@ -21,6 +21,10 @@ namespace FcInvoke.Emulator
         public string ErrorMessage { get; set; }
         public string ErrorType { get; set; }
         public string[] StackTrace { get; set; } = Array.Empty<string>();
+        /// <summary>What the function wrote to its output, kept (instead of <see cref="Body"/>) when the caller maps it itself (HTTP triggers).</summary>
+        public IReadOnlyList<PSObject> Output { get; set; } = Array.Empty<PSObject>();
+        /// <summary>Succeeded, Failed or Stopped: how the journal and tasks name the run's end.</summary>
+        public string Name => Stopped ? "Stopped" : Failed ? "Failed" : "Succeeded";
         /// <summary>The whole log, in FC's format (start line, one line per record, end line).</summary>
         public string Log { get; set; }
         public TimeSpan Duration { get; set; }
@@ -55,7 +59,9 @@ namespace FcInvoke.Emulator
             return pool;
         }
 
-        public async Task<FunctionOutcome> RunAsync(string scriptText, string eventText, PSObject context, string requestId, CancellationToken cancellationToken)
+        /// <param name="keepOutput">Keep the output objects in <see cref="FunctionOutcome.Output"/> rather than turning them into <see cref="FunctionOutcome.Body"/>.</param>
+        public async Task<FunctionOutcome> RunAsync(string scriptText, object eventArgument, PSObject context, string requestId, CancellationToken cancellationToken,
+                                                    bool keepOutput = false)
         {
             var log = new FunctionLog(requestId);
             var outcome = new FunctionOutcome();
@@ -63,7 +69,7 @@ namespace FcInvoke.Emulator
             using (var ps = PowerShell.Create())
             {
                 ps.RunspacePool = _pool.Value;
-                ps.AddScript(scriptText, useLocalScope: true).AddArgument(eventText).AddArgument(context);
+                ps.AddScript(scriptText, useLocalScope: true).AddArgument(eventArgument).AddArgument(context);
                 ps.Streams.Information.DataAdded += (s, e) => log.Add("INFO", ((PSDataCollection<InformationRecord>)s)[e.Index].MessageData?.ToString());
                 ps.Streams.Verbose.DataAdded += (s, e) => log.Add("VERBOSE", ((PSDataCollection<VerboseRecord>)s)[e.Index].Message);
                 ps.Streams.Warning.DataAdded += (s, e) => log.Add("WARN", ((PSDataCollection<WarningRecord>)s)[e.Index].Message);
@@ -93,7 +99,23 @@ namespace FcInvoke.Emulator
                     }
                 }
                 if (outcome.Stopped) log.Add("WARN", "The invocation was stopped.");
-                if (!outcome.Failed && !outcome.Stopped) outcome.Body = ResultBody(output, _pool.Value);
+                if (!outcome.Failed && !outcome.Stopped && keepOutput)
+                {
+                    outcome.Output = output.Where(o => o != null).ToList();
+                }
+                else if (!outcome.Failed && !outcome.Stopped)
+                {
+                    try
+                    {
+                        outcome.Body = ResultBody(output, _pool.Value);
+                    }
+                    catch (Exception ex) when (!(ex is OutOfMemoryException))
+                    {
+                        // Output ConvertTo-Json cannot serialize is the function's failure (FC reports what the runtime
+                        // could not return as a function error), never an emulator 500 after the function ran.
+                        Fail(outcome, ex, null, log);
+                    }
+                }
             }
             outcome.Duration = DateTime.UtcNow - started;
             outcome.Log = log.Finish();
@@ -154,6 +176,19 @@ namespace FcInvoke.Emulator
                        .AddParameter("Depth", 64)
                        .AddParameter("Compress");
                 var json = convert.Invoke<string>();
+                return Encoding.UTF8.GetBytes(json.Count == 0 ? string.Empty : json[0]);
+            }
+        }
+
+        /// <summary>A value as the JSON ConvertTo-Json makes of it (depth 64, compressed), run in the functions' pool.</summary>
+        public byte[] ToJson(object value)
+        {
+            using (var convert = PowerShell.Create())
+            {
+                convert.RunspacePool = _pool.Value;
+                convert.AddCommand("ConvertTo-Json").AddParameter("InputObject", value).AddParameter("Depth", 64).AddParameter("Compress");
+                var json = convert.Invoke<string>();
+                if (convert.HadErrors && convert.Streams.Error.Count > 0) throw convert.Streams.Error[0].Exception;
                 return Encoding.UTF8.GetBytes(json.Count == 0 ? string.Empty : json[0]);
             }
         }

@@ -12,25 +12,30 @@ namespace FcInvoke.Emulator
         private readonly object _gate = new object();
         private readonly List<EmulatorTaskEvent> _events = new List<EmulatorTaskEvent>();
 
-        public EmulatorTask(string id, string serviceName, string functionName, string qualifier, string payload, string requestId, long startedTime)
+        public EmulatorTask(string id, string serviceName, string functionName, string qualifier, string version, string payload, string requestId, long acceptedTime)
         {
             Id = id;
             ServiceName = serviceName;
             FunctionName = functionName;
-            Qualifier = qualifier;
-            Payload = payload;
+            Qualifier = qualifier ?? "LATEST";
+            Version = version ?? "LATEST";
+            Payload = payload ?? string.Empty;
             RequestId = requestId;
-            StartedTime = startedTime;
+            StartedTime = acceptedTime;
             Status = "Enqueued";
-            _events.Add(new EmulatorTaskEvent(1, "Enqueued", startedTime, string.Empty));
+            _events.Add(new EmulatorTaskEvent(1, "Enqueued", acceptedTime, string.Empty));
         }
 
         public string Id { get; }
         public string ServiceName { get; }
         public string FunctionName { get; }
+        /// <summary>The qualifier the task was invoked with (LATEST when none); listings filter on it.</summary>
         public string Qualifier { get; }
+        /// <summary>The version the qualifier resolved to.</summary>
+        public string Version { get; }
         public string Payload { get; }
         public string RequestId { get; }
+        /// <summary>When the task was accepted (FC's startedTime); its run's own start is the Running event.</summary>
         public long StartedTime { get; }
         public CancellationTokenSource Stop { get; } = new CancellationTokenSource();
 
@@ -40,6 +45,14 @@ namespace FcInvoke.Emulator
         public string ReturnPayload { get; private set; }
         public string ErrorMessage { get; private set; }
         public string InstanceId { get; set; }
+
+        /// <summary>UTF-16 bytes of the strings the task keeps, for the store's memory bound.</summary>
+        public long RetainedBytes
+        {
+            get { lock (_gate) return 2L * (Payload.Length + (ReturnPayload?.Length ?? 0) + (ErrorMessage?.Length ?? 0)); }
+        }
+
+        public bool IsFinished { get { lock (_gate) return IsTerminal(Status); } }
 
         public static bool IsTerminal(string status) =>
             status == "Succeeded" || status == "Failed" || status == "Stopped" || status == "Expired" || status == "Invalid";
@@ -56,17 +69,19 @@ namespace FcInvoke.Emulator
             }
         }
 
-        public void Finish(string status, long now, string returnPayload, string errorMessage, long durationMs, string detail)
+        /// <summary>Ends the task; false when it had already ended.</summary>
+        public bool Finish(string status, long now, string returnPayload, string errorMessage, long durationMs, string detail)
         {
             lock (_gate)
             {
-                if (IsTerminal(Status)) return;
+                if (IsTerminal(Status)) return false;
                 Status = status;
                 EndTime = now;
                 DurationMs = durationMs;
                 ReturnPayload = returnPayload;
                 ErrorMessage = errorMessage;
                 _events.Add(new EmulatorTaskEvent(_events.Count + 1, status, now, detail ?? string.Empty));
+                return true;
             }
         }
 
@@ -110,6 +125,7 @@ namespace FcInvoke.Emulator
     /// <summary>Filters of ListAsyncTasks / ListStatefulAsyncInvocations.</summary>
     internal sealed class EmulatorTaskQuery
     {
+        public string Qualifier { get; set; }
         public string Status { get; set; }
         public string IdPrefix { get; set; }
         public long? StartedBegin { get; set; }
@@ -119,22 +135,65 @@ namespace FcInvoke.Emulator
         public string NextToken { get; set; }
     }
 
-    /// <summary>All tasks of one emulator, keyed by function and task id.</summary>
+    /// <summary>
+    /// All async tasks of one emulator, keyed by function and task id, with bounded memory: at most <see cref="MaxTasks"/>
+    /// tasks and <see cref="MaxRetainedBytes"/> of payloads and results. Past either bound the oldest finished tasks are
+    /// forgotten; when only unfinished ones are left, a new task is refused (FC would queue it; the emulator cannot
+    /// hold an unbounded queue).
+    /// </summary>
     internal sealed class EmulatorTaskStore
     {
+        public const int DefaultMaxTasks = 10000;
+        public const long DefaultMaxRetainedBytes = 256L * 1024 * 1024;
+        /// <summary>FC 3.0 keeps at most 1 MB of a task's returnPayload (fc-protocol.md §4.2).</summary>
+        public const int MaxReturnPayloadBytes = 1024 * 1024;
+
+        public enum AddResult { Added, Exists, Full }
+
         private readonly object _gate = new object();
         private readonly Dictionary<string, EmulatorTask> _tasks = new Dictionary<string, EmulatorTask>(StringComparer.Ordinal);
+        /// <summary>Tasks in acceptance order, the order they are forgotten in.</summary>
+        private readonly LinkedList<(string key, EmulatorTask task)> _byAge = new LinkedList<(string, EmulatorTask)>();
+        private long _retainedBytes;
+
+        public EmulatorTaskStore(int maxTasks = DefaultMaxTasks, long maxRetainedBytes = DefaultMaxRetainedBytes)
+        {
+            MaxTasks = maxTasks;
+            MaxRetainedBytes = maxRetainedBytes;
+        }
+
+        public int MaxTasks { get; }
+        public long MaxRetainedBytes { get; }
+        public int Count { get { lock (_gate) return _tasks.Count; } }
+        public long RetainedBytes { get { lock (_gate) return _retainedBytes; } }
 
         private static string Key(string functionKey, string id) => functionKey + "\n" + id;
 
-        /// <summary>False when a task with this id already exists for the function (FC answers 409).</summary>
-        public bool TryAdd(string functionKey, EmulatorTask task)
+        /// <summary>Exists when the function already has a task with this id (FC answers 409); Full when nothing can be forgotten.</summary>
+        public AddResult TryAdd(string functionKey, EmulatorTask task)
         {
             lock (_gate)
             {
                 var key = Key(functionKey, task.Id);
-                if (_tasks.ContainsKey(key)) return false;
+                if (_tasks.ContainsKey(key)) return AddResult.Exists;
+                var size = task.RetainedBytes;
+                if (!MakeRoom(1, size)) return AddResult.Full;
                 _tasks[key] = task;
+                _byAge.AddLast((key, task));
+                _retainedBytes += size;
+                return AddResult.Added;
+            }
+        }
+
+        /// <summary>Ends a task through the store, so its result counts toward the memory bound (cut to FC's 1 MB).</summary>
+        public bool Finish(EmulatorTask task, string status, long now, string returnPayload, string errorMessage, long durationMs, string detail)
+        {
+            lock (_gate)
+            {
+                var before = task.RetainedBytes;
+                if (!task.Finish(status, now, Truncate(returnPayload), errorMessage, durationMs, detail)) return false;
+                _retainedBytes += task.RetainedBytes - before;
+                if (_retainedBytes > MaxRetainedBytes) MakeRoom(0, 0);
                 return true;
             }
         }
@@ -144,9 +203,31 @@ namespace FcInvoke.Emulator
             lock (_gate) return _tasks.TryGetValue(Key(functionKey, id), out var t) ? t : null;
         }
 
-        public IReadOnlyList<EmulatorTask> All()
+        /// <summary>Forgets the oldest finished tasks until <paramref name="extraTasks"/> and <paramref name="extraBytes"/> fit.</summary>
+        private bool MakeRoom(int extraTasks, long extraBytes)
         {
-            lock (_gate) return _tasks.Values.ToList();
+            var node = _byAge.First;
+            while (node != null && (_tasks.Count + extraTasks > MaxTasks || _retainedBytes + extraBytes > MaxRetainedBytes))
+            {
+                var next = node.Next;
+                if (node.Value.task.IsFinished)
+                {
+                    _tasks.Remove(node.Value.key);
+                    _retainedBytes -= node.Value.task.RetainedBytes;
+                    _byAge.Remove(node);
+                }
+                node = next;
+            }
+            return _tasks.Count + extraTasks <= MaxTasks && _retainedBytes + extraBytes <= MaxRetainedBytes;
+        }
+
+        private static string Truncate(string text)
+        {
+            if (text == null || Encoding.UTF8.GetByteCount(text) <= MaxReturnPayloadBytes) return text;
+            var bytes = Encoding.UTF8.GetBytes(text);
+            int end = MaxReturnPayloadBytes;
+            while (end > 0 && (bytes[end] & 0xC0) == 0x80) end--; // cut at a character boundary
+            return Encoding.UTF8.GetString(bytes, 0, end);
         }
 
         /// <summary>One page of tasks in (startedTime, id) order and the token of the next page, or null.</summary>
@@ -160,6 +241,7 @@ namespace FcInvoke.Emulator
                                  .ToList();
             }
             IEnumerable<EmulatorTaskSnapshot> q = matching;
+            if (!string.IsNullOrEmpty(query.Qualifier)) q = q.Where(t => t.Task.Qualifier == query.Qualifier);
             if (!string.IsNullOrEmpty(query.Status)) q = q.Where(t => t.Status == query.Status);
             if (!string.IsNullOrEmpty(query.IdPrefix)) q = q.Where(t => t.Task.Id.StartsWith(query.IdPrefix, StringComparison.Ordinal));
             if (query.StartedBegin.HasValue) q = q.Where(t => t.Task.StartedTime >= query.StartedBegin.Value);

@@ -10,6 +10,9 @@ namespace FcBench
     ///   floor --endpoint URI [--calls N] [--warmup N] [--warmup-ms T] [--function F] [--service S] [--payload TEXT]
     ///                                                     the raw HttpClient floor (see <see cref="Floor"/>); --calls 0
     ///                                                     keeps it running, timing the number of calls read from each stdin line
+    ///   emulator-load --endpoint URI [--clients N] [--calls M] [--function F]
+    ///                                                     N keep-alive clients x M signed invocations against the FC
+    ///                                                     emulator (see <see cref="EmulatorLoad"/>; tests/perf/Measure-EmulatorLoad.ps1)
     /// </summary>
     internal static class Program
     {
@@ -26,6 +29,9 @@ namespace FcBench
                     if (!options.TryGetValue("endpoint", out var endpoint)) return Usage("floor needs --endpoint");
                     return Floor.Run(new Uri(endpoint), Int(options, "calls", 2000), Int(options, "warmup", 200), Int(options, "warmup-ms", 2000),
                         Get(options, "function", "bench"), Get(options, "service", null), Get(options, "payload", "{\"n\":1}"));
+                case "emulator-load":
+                    if (!options.TryGetValue("endpoint", out var emulator)) return Usage("emulator-load needs --endpoint");
+                    return EmulatorLoad.Run(new Uri(emulator), Int(options, "clients", 200), Int(options, "calls", 20), Get(options, "function", "echo"));
                 default: return Usage($"unknown mode '{args[0]}'");
             }
         }
@@ -52,6 +58,7 @@ namespace FcBench
         {
             Console.Error.WriteLine($"FcBench: {problem}.");
             Console.Error.WriteLine("usage: FcBench serve [--port N] | FcBench floor --endpoint URI [--calls N] [--warmup N] [--warmup-ms T] [--function F] [--service S] [--payload TEXT]");
+            Console.Error.WriteLine("       FcBench emulator-load --endpoint URI [--clients N] [--calls M] [--function F]");
             return 2;
         }
     }
