@@ -117,16 +117,21 @@ namespace FcInvoke.Commands
                 case FcFunctionInfo f: return f.Context;
                 case FcServiceInfo s: return s.Context;
                 case PSCustomObject _:
-                    return (piped as PSObject)?.Properties["Context"]?.Value is FcContext c ? c : null;
+                    var value = (piped as PSObject)?.Properties["Context"]?.Value;
+                    return (value is PSObject wrapped ? wrapped.BaseObject : value) as FcContext;
                 default: return null;
             }
         }
 
-        /// <summary>True for the objects FcInvoke itself writes that name a function or a service (they bind by property name; they are never a payload).</summary>
+        /// <summary>
+        /// True for the objects FcInvoke itself writes that name a function or a service, and copies of them made with
+        /// Select-Object that keep their Context: they bind by property name and carry a connection; they are never a payload.
+        /// </summary>
         internal static bool IsFcObject(object piped)
         {
             var value = piped is PSObject p ? p.BaseObject : piped;
-            return value is FcFunctionInfo || value is FcInvocationResult || value is FcAsyncTask || value is FcServiceInfo;
+            return value is FcFunctionInfo || value is FcInvocationResult || value is FcAsyncTask || value is FcServiceInfo ||
+                   (value is PSCustomObject && ContextOf(piped) != null);
         }
 
         /// <summary>Runs core work off the pipeline thread and waits for it here, writing its messages meanwhile.</summary>
