@@ -44,6 +44,9 @@ Describe 'Rows from Import-Csv and ConvertFrom-Json are payloads' {
         ($warned -join "`n") | Should -Match "'TaskId' property was not used as -AsyncTaskId"
         ($warned -join "`n") | Should -Match "'ServiceName' property was not used as -ServiceName"
         ($warned -join "`n") | Should -Match ([regex]::Escape('-Qualifier { $_.Qualifier }'))
+        # An empty column would change nothing: no warning for it.
+        $null = [pscustomobject]@{ ServiceName = ''; n = 1 } | Invoke-FcFunction process-order @conn -WarningVariable none -WarningAction SilentlyContinue
+        $none | Should -BeNullOrEmpty
     }
 
     It 'treats rows from ConvertFrom-Json the same way' {

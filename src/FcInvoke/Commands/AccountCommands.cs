@@ -122,7 +122,7 @@ namespace FcInvoke.Commands
                 ThrowTerminatingError(FcErrors.Record(ex, RamRoleArn ?? RoleName ?? ProfileName));
             }
 
-            FcConnector.WarnAboutRegion(this, context.Region, context.Endpoint == null || Region != null, Region != null ? "from -Region" : "from " + context.Source);
+            FcConnector.WarnAboutRegion(this, context.Region, context.Endpoint == null, Region != null ? "from -Region" : "from " + context.Source);
             FcSession.Current = context;
             WriteVerbose($"Connected: {context.Source}, AccessKey {context.AccessKeyId}, " +
                          (context.Endpoint != null ? $"endpoint {context.Endpoint}." : $"account {context.AccountId ?? "(unknown)"} in {context.Region ?? "(no region)"}."));

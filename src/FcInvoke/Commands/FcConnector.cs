@@ -71,7 +71,7 @@ namespace FcInvoke.Commands
             {
                 throw End(cmdlet, ex);
             }
-            WarnAboutRegion(cmdlet, plan.Region, plan.Endpoint == null || request.Region != null, RegionOrigin(cmdlet, request, plan));
+            WarnAboutRegion(cmdlet, plan.Region, plan.Endpoint == null, RegionOrigin(cmdlet, request, plan));
             return plan;
         }
 
@@ -92,7 +92,8 @@ namespace FcInvoke.Commands
 
         /// <summary>
         /// Warns, once per session for each value, about a region FcInvoke does not know, naming the close ones; the region
-        /// is used as given (FC opens new regions). <paramref name="matters"/>: it addresses FC or was given explicitly.
+        /// is used as given (FC opens new regions). <paramref name="matters"/>: it builds the endpoint (with an explicit
+        /// endpoint, such as an emulator's, the region addresses nothing).
         /// </summary>
         internal static void WarnAboutRegion(Cmdlet cmdlet, string region, bool matters, string origin)
         {

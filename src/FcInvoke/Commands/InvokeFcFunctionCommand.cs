@@ -159,13 +159,13 @@ namespace FcInvoke.Commands
 
             if (FromPipeline(nameof(AsyncTaskId)))
             {
-                if (!fcObject) WarnColumn(piped, nameof(AsyncTaskId), "AsyncTaskId", "TaskId");
+                if (!fcObject) WarnColumn(piped, AsyncTaskId, nameof(AsyncTaskId), "AsyncTaskId", "TaskId");
                 AsyncTaskId = null;
             }
             if (!fcObject)
             {
-                if (FromPipeline(nameof(ServiceName))) { WarnColumn(piped, nameof(ServiceName), "ServiceName"); ServiceName = null; }
-                if (FromPipeline(nameof(Qualifier))) { WarnColumn(piped, nameof(Qualifier), "Qualifier"); Qualifier = null; }
+                if (FromPipeline(nameof(ServiceName))) { WarnColumn(piped, ServiceName, nameof(ServiceName), "ServiceName"); ServiceName = null; }
+                if (FromPipeline(nameof(Qualifier))) { WarnColumn(piped, Qualifier, nameof(Qualifier), "Qualifier"); Qualifier = null; }
                 if (FromPipeline(nameof(FunctionName)) && piped.Properties["FunctionName"] == null)
                 {
                     WriteError(FcErrors.Input(FcErrorIds.InvalidArgument,
@@ -177,8 +177,10 @@ namespace FcInvoke.Commands
             return true;
         }
 
-        private void WarnColumn(PSObject piped, string parameter, params string[] properties)
+        /// <summary>Says once per command which property of the piped rows was not used (an empty one changes nothing: no warning).</summary>
+        private void WarnColumn(PSObject piped, string value, string parameter, params string[] properties)
         {
+            if (string.IsNullOrEmpty(value)) return;
             var property = properties.FirstOrDefault(p => piped.Properties[p] != null) ?? properties[0];
             if (!_warnedColumns.Add(property)) return;
             WriteWarning($"The piped objects' '{property}' property was not used as -{parameter}: a piped row is the payload, and only FcInvoke's own objects " +
