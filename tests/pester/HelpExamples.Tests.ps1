@@ -51,7 +51,8 @@ BeforeAll {
         'chat'                = { 'hello' }
         'send-reminder'       = { 'sent' }
         'charge-card'         = { param($Event) Write-Host "charging $Event"; throw 'card declined' }
-        'export'              = { param($Event) Start-Sleep -Seconds 2; "exported $Event" }
+        # Runs until the harness releases it (a latch, not a sleep): a task that stays Running for as long as an example needs.
+        'export'              = { param($Event) $null = [AppDomain]::CurrentDomain.GetData('FcHelpExamplesExport').Wait(60000); "exported $Event" }
         'export-orders'       = { 'exported' }
         'ops/resize-disk'     = { param($Event) "resized $Event" }
         'ops/patch'           = { 'patched' }
@@ -65,12 +66,17 @@ BeforeAll {
     }
     $script:aliases = @{ 'billing/close-month' = 'prod'; 'nightly/cleanup' = 'prod'; 'api-orders' = 'prod'; 'api-users' = 'prod' }
 
+    $script:exportLatch = [Threading.ManualResetEventSlim]::new($false)
+    [AppDomain]::CurrentDomain.SetData('FcHelpExamplesExport', $exportLatch)
+
     # State an example assumes exists (written in its remarks), made before it runs.
     $script:given = @{
         'Wait-FcAsyncTask / Example 2: Wait for one task and fail the runbook if it did not succeed' =
-            'Invoke-FcFunction export -Payload day -AsyncTaskId export_20261124 | Out-Null'
+            'Invoke-FcFunction export -Payload day -AsyncTaskId export_20261124 | Out-Null; [AppDomain]::CurrentDomain.GetData(''FcHelpExamplesExport'').Set()'
         'Stop-FcAsyncTask / Example 1: Stop a runaway export' =
-            'Invoke-FcFunction export -Payload day -AsyncTaskId export_20261124 | Out-Null'
+            'Invoke-FcFunction export -Payload day -AsyncTaskId export_20261124 | Out-Null
+             $deadline = [DateTime]::UtcNow.AddSeconds(30)
+             while ((Get-FcAsyncTask export -TaskId export_20261124).Status -ne ''Running'' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }'
         'Get-FcAsyncTask / Example 3: The ten most recent tasks started with a prefix, with their payloads' =
             '1..3 | Invoke-FcFunction ingest -AsyncTaskId { "ingest_$_" } | Wait-FcAsyncTask | Out-Null'
     }
@@ -128,6 +134,7 @@ BeforeAll {
         param([string] $Name, [string] $Code)
         $ownEmulator = $Code -match 'Start-FcEmulator'
         $running = @(Get-FcEmulator)
+        $exportLatch.Reset()
         $cloud = if (-not $ownEmulator) { Start-FcTestCloud }
         $ps = [powershell]::Create()
         try {
@@ -149,6 +156,7 @@ BeforeAll {
             [pscustomobject]@{ Terminating = $terminating; Errors = @($ps.Streams.Error) }
         }
         finally {
+            $exportLatch.Set()   # releases an export still running before its emulator stops
             $ps.Dispose()
             Disconnect-FcAccount
             Get-FcEmulator | Where-Object { $_ -notin $running } | Stop-FcEmulator -WarningAction SilentlyContinue
@@ -158,6 +166,8 @@ BeforeAll {
 
 AfterAll {
     Disconnect-FcAccount
+    $exportLatch.Set()
+    [AppDomain]::CurrentDomain.SetData('FcHelpExamplesExport', $null)
     $sts, $imds | Where-Object { $_ } | Stop-FcTestHttpFixture
     $names = @('ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_REGION_ID', 'ALIBABA_CLOUD_ACCOUNT_ID')
     if ($environment) { $names += @($environment.Keys) }
