@@ -32,13 +32,34 @@ function Split-FcHelpSection {
     $sections
 }
 
+function ConvertFrom-FcHelpTable {
+    # A Markdown table to list items a console shows well: "- <first cell>: <header> <cell>; <header> <cell>; ...".
+    param([string[]] $Rows)
+    $cells = { param($row) @($row.Trim().Trim('|').Split('|') | ForEach-Object { $_.Trim() }) }
+    $headers = & $cells $Rows[0]
+    foreach ($row in $Rows | Select-Object -Skip 1) {
+        if ($row -match '^\s*\|[\s:|-]+\|\s*$') { continue }   # the separator row
+        $values = & $cells $row
+        $parts = for ($i = 1; $i -lt $values.Count; $i++) { "$($headers[$i]): $($values[$i])" }
+        "- $($values[0]): $($parts -join '; ')"
+    }
+}
+
 function ConvertTo-FcHelpParagraph {
-    # Text lines to paragraphs: blank lines separate them; list items and fenced blocks stay as they are.
+    # Text lines to paragraphs: blank lines separate them; list items and fenced blocks stay as they are; a table
+    # becomes one list item per row.
     param([string[]] $Lines)
     $paragraphs = [System.Collections.Generic.List[string]]::new()
     $buffer = [System.Collections.Generic.List[string]]::new()
+    $table = [System.Collections.Generic.List[string]]::new()
     $inFence = $false
     foreach ($line in $Lines) {
+        if (-not $inFence -and $line -match '^\s*\|') { $table.Add($line); continue }
+        if ($table.Count) {
+            if ($buffer.Count) { $paragraphs.Add(($buffer -join ' ')); $buffer.Clear() }
+            foreach ($item in ConvertFrom-FcHelpTable $table) { $paragraphs.Add($item) }
+            $table.Clear()
+        }
         if ($line -match '^\s*```') {
             if ($inFence) { $paragraphs.Add(($buffer -join "`n")); $buffer.Clear() } elseif ($buffer.Count) { $paragraphs.Add(($buffer -join ' ')); $buffer.Clear() }
             $inFence = -not $inFence
@@ -50,6 +71,7 @@ function ConvertTo-FcHelpParagraph {
         $buffer.Add($line.Trim())
     }
     if ($buffer.Count) { $paragraphs.Add(($(if ($inFence) { $buffer -join "`n" } else { $buffer -join ' ' }))) }
+    if ($table.Count) { foreach ($item in ConvertFrom-FcHelpTable $table) { $paragraphs.Add($item) } }
     # Inline Markdown that reads badly as plain text: links keep their text, code ticks go.
     @($paragraphs | ForEach-Object { ($_ -replace '\[([^\]]+)\]\([^)]+\)', '$1') -replace '`', '' } | Where-Object { $_ -ne '' })
 }

@@ -250,7 +250,10 @@ namespace FcInvoke.Commands
             Convert.ToString(StartFcEmulatorCommand.Unwrap(value), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
     }
 
-    /// <summary>Stop-FcEmulator: stops the given emulators, or every emulator of this session when none is given.</summary>
+    /// <summary>
+    /// Stop-FcEmulator: stops the given emulators, or every emulator of this session when none is given. A session context
+    /// (Connect-FcAccount) that points at a stopped emulator is cleared, with a warning: it could only fail from then on.
+    /// </summary>
     [Cmdlet(VerbsLifecycle.Stop, "FcEmulator")]
     public sealed class StopFcEmulatorCommand : PSCmdlet
     {
@@ -264,20 +267,25 @@ namespace FcInvoke.Commands
         {
             if (InputObject == null) return;
             _sawInput = true;
-            foreach (var emulator in InputObject)
-            {
-                WriteVerbose($"Stopping the FC emulator on {emulator.Endpoint}.");
-                emulator.Stop();
-            }
+            foreach (var emulator in InputObject) Stop(emulator);
         }
 
         protected override void EndProcessing()
         {
             if (_sawInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject))) return;
-            foreach (var emulator in FcEmulator.All)
+            foreach (var emulator in FcEmulator.All) Stop(emulator);
+        }
+
+        private void Stop(FcEmulator emulator)
+        {
+            WriteVerbose($"Stopping the FC emulator on {emulator.Endpoint}.");
+            emulator.Stop();
+            var session = FcInvoke.Credentials.FcSession.Current;
+            if (session?.Endpoint != null && Uri.Compare(session.Endpoint, emulator.Endpoint, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0)
             {
-                WriteVerbose($"Stopping the FC emulator on {emulator.Endpoint}.");
-                emulator.Stop();
+                FcInvoke.Credentials.FcSession.Current = null;
+                WriteWarning($"The session context pointed at the emulator on {emulator.Endpoint}, which is stopped now, so it was cleared (as Disconnect-FcAccount does): " +
+                             "FC commands use their own parameters and the default credential chain again. To go on with a new emulator: $emu = Start-FcEmulator ...; $emu | Connect-FcAccount.");
             }
         }
     }

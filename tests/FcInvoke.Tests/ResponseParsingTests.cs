@@ -96,7 +96,7 @@ namespace FcInvoke.Tests
             Assert.True(result.IsFunctionError);
             Assert.Equal("boom", result.ErrorMessage);
             Assert.Contains("日志 line", result.Logs);
-            Assert.Equal(12, result.DurationMs);
+            Assert.Equal(TimeSpan.FromMilliseconds(12), result.Duration);
             Assert.Equal(9.2, result.MaxMemoryUsageMB);
             Assert.Equal("LATEST", result.ExecutedVersion);
             Assert.Equal("s", result.ServiceName);

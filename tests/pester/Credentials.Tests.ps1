@@ -53,8 +53,8 @@ BeforeAll {
 
 AfterAll {
     $sts | Stop-FcTestHttpFixture
+    Disconnect-FcAccount   # before stopping the emulator the session context may point at (stopping it would clear it, with a warning)
     $emu | Stop-FcEmulator
-    Disconnect-FcAccount
 }
 
 Describe 'The loopback guard of the test run' {
@@ -581,7 +581,7 @@ Describe 'Precedence: parameters, then -Context, then the session default, then 
             (Invoke-FcFunction echo 'x' -Context $ctx).Result | Should -Be 'other'
             (Invoke-FcFunction echo 'x' -Context $ctx @at).Result | Should -Be 'x'
         }
-        finally { $other | Stop-FcEmulator }
+        finally { $other | Stop-FcEmulator -WarningAction SilentlyContinue }   # it clears the session context that points at it, saying so
     }
 
     It 'takes the region from the parameter, the context, ALIBABA_CLOUD_REGION_ID, then the profile' {

@@ -263,7 +263,7 @@ Describe 'Names are checked as FC checks them, before anything runs' {
             $oddConn = Get-FcTestConnection $odd
             $r = Invoke-FcFunction cyclic @oddConn -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].FullyQualifiedErrorId | Should -BeLike 'FcFunctionError*'
-            $err[0].TargetObject.ErrorMessage | Should -Match 'Keys must be strings'
+            $err[0].Exception.Result.ErrorMessage | Should -Match 'Keys must be strings'   # a function error's result
             $odd.ExecutionCounts['cyclic'] | Should -Be 1
             $odd.RecentRequests.StatusCode | Should -Not -Contain 500
         }

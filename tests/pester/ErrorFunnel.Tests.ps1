@@ -25,7 +25,7 @@ AfterAll {
 Describe 'The error funnel' {
     It 'gives a failure nobody expected the id FcUnexpectedError, with the original exception inside' {
         $original = [InvalidOperationException]::new('something odd')
-        $record = $funnel.GetMethod('Record').Invoke($null, @($original, 'the input'))
+        $record = $funnel.GetMethod('Record').Invoke($null, @($original, 'the input', $null))
         $record.FullyQualifiedErrorId | Should -Be 'FcUnexpectedError'
         $record.CategoryInfo.Category | Should -Be 'NotSpecified'
         $record.Exception.InnerException | Should -Be $original

@@ -33,18 +33,19 @@ Describe 'Format views and type members' {
         }
     }
 
-    It 'shows an invocation as function, type, status, request id, duration and a shortened result' {
+    It 'shows an invocation as function, status code, duration and its result; the list adds the request id' {
+        # Changed with issue 14: the labels are the property names (Views.Tests.ps1 renders every view at 80 and 120 columns).
         $r = Invoke-FcFunction hello -Payload ('x' * 100) @conn
         $table = ($r | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() }
-        $table[0] | Should -Match '^Function\s+Type\s+Status\s+RequestId\s+Duration\s+Result\s*$'
-        $table[2] | Should -Match "^hello\s+Sync\s+200\s+$([regex]::Escape($r.RequestId))\s+\d+ ms\s+.{57}\.\.\.\s*$"
+        $table[0] | Should -Match '^Function\s+StatusCode\s+Duration\s+Result\s*$'
+        $table[2] | Should -Match "^hello\s+200\s+\d+ ms\s+\{.*`"greeting`":`"hi x+`""
         ($r | Format-List | Out-String) | Should -Match ('RequestId\s+: ' + [regex]::Escape($r.RequestId))
     }
 
-    It 'shows functions as name, runtime, timeout, memory, last modified and description' {
+    It 'shows functions as function, FC version, runtime, timeout, memory and description' {
         $text = Get-FcFunction hello @conn | Out-String -Width 200
-        $text | Should -Match 'Function\s+Runtime\s+Timeout\s+Memory\s+LastModified\s+Description'
-        $text | Should -Match 'hello\s+powershell\s+60 s\s+512 MB\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}'
+        $text | Should -Match 'Function\s+FcVersion\s+Runtime\s+Timeout\s+MemorySize\s+Description'
+        $text | Should -Match 'hello\s+3\.0\s+powershell\s+60 s\s+512 MB\s+'
     }
 
     It 'parses Result as JSON once into ResultObject' {

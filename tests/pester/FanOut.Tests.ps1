@@ -120,13 +120,13 @@ Describe 'Invoke-FcFunction -ThrottleLimit' {
         $r = 1..30 | Invoke-FcFunction failsome @conn -ThrottleLimit 8 -ErrorVariable errs -ErrorAction SilentlyContinue
         $r.Result | Should -Be (1..30 | Where-Object { $_ % 10 -ne 5 } | ForEach-Object { "$_" })
         $errs | Should -HaveCount 3
-        # A function error's target is the full result, which names its input.
-        $errs.TargetObject.InputObject | Sort-Object | Should -Be 5, 15, 25
+        # A function error's target is its input, as for every other failure (changed with issue 14); the full result is the exception's.
+        $errs.TargetObject | Sort-Object | Should -Be 5, 15, 25
         $errs | ForEach-Object {
             $_.FullyQualifiedErrorId | Should -Be 'FcFunctionError,FcInvoke.Commands.InvokeFcFunctionCommand'
             $_.CategoryInfo.Category | Should -Be 'InvalidResult'
-            $_.TargetObject | Should -BeOfType ([FcInvoke.FcInvocationResult])
-            $_.Exception.Message | Should -Match "bad input $($_.TargetObject.InputObject)"
+            $_.Exception.Result | Should -BeOfType ([FcInvoke.FcInvocationResult])
+            $_.Exception.Message | Should -Match "bad input $($_.TargetObject)"
         }
     }
 

@@ -32,9 +32,10 @@ Describe 'Invoke-FcFunction: synchronous invocations' {
         $r.ExecutedVersion | Should -Be 'LATEST'
         $r.InstanceId | Should -Not -BeNullOrEmpty
         $r.CodeChecksum | Should -Match '^\d+$'
-        $r.DurationMs | Should -BeGreaterOrEqual 0
+        $r.Duration | Should -BeOfType ([TimeSpan])
+        $r.Function | Should -Be 'hello'
         $r.MaxMemoryUsageMB | Should -BeGreaterThan 0
-        $r.Logs | Should -BeNullOrEmpty
+        $r.Logs | Should -Match 'got world'
         [Text.Encoding]::UTF8.GetString($r.RawResult) | Should -Be 'Hello, world'
     }
 
@@ -83,9 +84,12 @@ Describe 'Invoke-FcFunction: synchronous invocations' {
         $results.Result | Should -Be @('a', 'b', 'c')
     }
 
-    It 'binds FunctionName, ServiceName and Qualifier by property name' {
-        $r = [pscustomobject]@{ FunctionName = 'context'; ServiceName = 'svc'; Qualifier = 'blue' } | Invoke-FcFunction @conn
+    It 'binds FunctionName by property name, and ServiceName and Qualifier from a row only when asked with a delay-bind script block' {
+        # Changed with issue 14: a row's ServiceName and Qualifier columns no longer choose the function (Binding.Tests.ps1).
+        $r = [pscustomobject]@{ FunctionName = 'context'; ServiceName = 'svc'; Qualifier = 'blue' } |
+            Invoke-FcFunction -ServiceName { $_.ServiceName } -Qualifier { $_.Qualifier } @conn
         ($r.Result | ConvertFrom-Json).Qualifier | Should -Be 'blue'
+        $r.ServiceName | Should -Be 'svc'
     }
 
     It 'sends -InputFile as the payload' {
@@ -109,10 +113,16 @@ Describe 'Invoke-FcFunction: logs' {
         $r.Logs | Should -Match "FC Invoke End RequestId: $([regex]::Escape($r.RequestId))"
     }
 
-    It 'asks for no log without -LogType' {
+    It 'asks for the log tail of a synchronous invocation by default, and for none with -LogType None' {
+        # Changed with issue 14: the default was None; now a failed sync invocation always carries its log.
         $r = Invoke-FcFunction hello 'you' @conn
-        ($emu.RecentRequests | Where-Object RequestId -eq $r.RequestId).Headers['x-fc-log-type'] | Should -Be 'None'
-        $r.Logs | Should -BeNullOrEmpty
+        ($emu.RecentRequests | Where-Object RequestId -eq $r.RequestId).Headers['x-fc-log-type'] | Should -Be 'Tail'
+        $r.Logs | Should -Match '\[INFO\] got you'
+        $none = Invoke-FcFunction hello 'you' -LogType None @conn
+        ($emu.RecentRequests | Where-Object RequestId -eq $none.RequestId).Headers['x-fc-log-type'] | Should -Be 'None'
+        $none.Logs | Should -BeNullOrEmpty
+        $async = Invoke-FcFunction hello 'you' -InvocationType Async @conn
+        ($emu.RecentRequests | Where-Object RequestId -eq $async.RequestId).Headers['x-fc-log-type'] | Should -Be 'None'
     }
 }
 
@@ -157,15 +167,18 @@ Describe 'Invoke-FcFunction: asynchronous invocations' {
 }
 
 Describe 'Invoke-FcFunction: function errors' {
-    It 'writes a non-terminating FcFunctionError whose target is the full result' {
-        $out = Invoke-FcFunction boom 'bad input' -LogType Tail @conn -ErrorVariable err -ErrorAction SilentlyContinue
+    It 'writes a non-terminating FcFunctionError whose target is the input and whose exception holds the full result' {
+        # Changed with issue 14: the TargetObject was the result; it is the input for every kind of failure now.
+        $out = Invoke-FcFunction boom 'bad input' @conn -ErrorVariable err -ErrorAction SilentlyContinue
         $out | Should -BeNullOrEmpty
         $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -BeLike 'FcFunctionError*'
         $err[0].Exception | Should -BeOfType ([FcInvoke.FcFunctionException])
         $err[0].Exception.Message | Should -Match 'boom: bad input'
-        $target = $err[0].TargetObject
+        $err[0].TargetObject | Should -Be 'bad input'
+        $target = $err[0].Exception.Result
         $target | Should -BeOfType ([FcInvoke.FcInvocationResult])
+        $target.InputObject | Should -Be 'bad input'
         $target.ErrorType | Should -Be 'UnhandledInvocationError'
         $target.ErrorMessage | Should -Be 'boom: bad input'
         $target.RequestId | Should -Not -BeNullOrEmpty
@@ -183,7 +196,8 @@ Describe 'Invoke-FcFunction: function errors' {
         try { Invoke-FcFunction boom 'x' @conn -ErrorAction Stop; $reached = $true } catch { $caught = $_ }
         $reached | Should -BeNullOrEmpty
         $caught.FullyQualifiedErrorId | Should -BeLike 'FcFunctionError*'
-        $caught.TargetObject.RequestId | Should -Not -BeNullOrEmpty
+        $caught.Exception.Result.RequestId | Should -Not -BeNullOrEmpty
+        $caught.TargetObject | Should -Be 'x'
     }
 }
 

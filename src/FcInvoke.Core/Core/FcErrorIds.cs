@@ -21,6 +21,8 @@ namespace FcInvoke
         // Bad input: nothing was sent.
         public const string InvalidName = "FcInvalidName";
         public const string InvalidArgument = "FcInvalidArgument";
+        /// <summary>A payload that is not data (a file item, a stream, a process, a value that contains itself, nesting past the limit).</summary>
+        public const string InvalidPayload = "FcInvalidPayload";
         public const string PayloadTooLarge = "FcPayloadTooLarge";
         public const string InputFileNotFound = "FcInputFileNotFound";
         public const string InputFileUnreadable = "FcInputFileUnreadable";

@@ -39,6 +39,9 @@ namespace FcInvoke.Core
                 if (!IsAsync) return "An async task id applies to asynchronous invocations only (-InvocationType Async).";
             }
             if (EnableAsyncTask && !IsAsync) return "-EnableAsyncTask applies to asynchronous invocations only (-InvocationType Async).";
+            if (LogTail && IsAsync)
+                return "-LogType Tail asks for the log of a synchronous invocation; FC returns no log for an asynchronous one (its log goes to the function's " +
+                       "Log Service project, and Get-FcAsyncTask shows how the task ended). Leave -LogType out, or invoke with -InvocationType Sync.";
             if (EnableAsyncTask && !Function.IsV2)
                 return "-EnableAsyncTask is an FC 2.0 (-ServiceName) header; FC 3.0 functions enable async tasks in their async invoke configuration.";
             if (AsyncDelaySec.HasValue)
@@ -135,7 +138,7 @@ namespace FcInvoke.Core
                 AsyncTaskId = response.Header(FcHeaders.StatefulAsyncInvocationId) ?? response.Header(FcHeaders.AsyncTaskId) ?? spec.AsyncTaskId,
                 InstanceId = response.Header(FcHeaders.InstanceId),
                 ExecutedVersion = response.Header(FcHeaders.ServiceVersion),
-                DurationMs = ParseDouble(response.Header(FcHeaders.InvocationDuration)),
+                Duration = ParseDouble(response.Header(FcHeaders.InvocationDuration)) is double ms ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null,
                 MaxMemoryUsageMB = ParseDouble(response.Header(FcHeaders.MaxMemoryUsage)),
                 CodeChecksum = response.Header(FcHeaders.CodeChecksum),
                 TraceId = spec.TraceId,

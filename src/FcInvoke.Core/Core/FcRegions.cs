@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace FcInvoke.Core
 {
@@ -34,5 +36,34 @@ namespace FcInvoke.Core
         };
 
         private static KeyValuePair<string, string> Region(string id, string location) => new KeyValuePair<string, string>(id, location);
+
+        /// <summary>True when FcInvoke knows the region (a region it does not know may still be new: it is used as given).</summary>
+        public static bool IsKnown(string region) => All.Any(r => string.Equals(r.Key, region, StringComparison.OrdinalIgnoreCase));
+
+        /// <summary>Up to three known regions closest to <paramref name="region"/> (a typo's likely meaning), closest first.</summary>
+        public static IReadOnlyList<string> Closest(string region, int count = 3)
+        {
+            var text = (region ?? string.Empty).Trim().ToLowerInvariant();
+            return All.Select(r => new { r.Key, Distance = Distance(text, r.Key) })
+                .Where(r => r.Distance <= Math.Max(2, r.Key.Length / 3))
+                .OrderBy(r => r.Distance).ThenBy(r => r.Key, StringComparer.Ordinal)
+                .Take(count).Select(r => r.Key).ToList();
+        }
+
+        /// <summary>Levenshtein distance.</summary>
+        private static int Distance(string a, string b)
+        {
+            var previous = new int[b.Length + 1];
+            var current = new int[b.Length + 1];
+            for (int j = 0; j <= b.Length; j++) previous[j] = j;
+            for (int i = 1; i <= a.Length; i++)
+            {
+                current[0] = i;
+                for (int j = 1; j <= b.Length; j++)
+                    current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                var swap = previous; previous = current; current = swap;
+            }
+            return previous[b.Length];
+        }
     }
 }

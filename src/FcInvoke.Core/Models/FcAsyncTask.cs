@@ -8,6 +8,9 @@ namespace FcInvoke
     /// </summary>
     public sealed class FcAsyncTask
     {
+        /// <summary>Made by the module only (and never by PowerShell's type conversion from a piped hashtable or row).</summary>
+        internal FcAsyncTask() { }
+
         public string FunctionName { get; internal set; }
         /// <summary>The FC 2.0 service; empty for FC 3.0 tasks.</summary>
         public string ServiceName { get; internal set; }
@@ -31,6 +34,10 @@ namespace FcInvoke
         public string FunctionArn { get; internal set; }
         public FcAsyncTaskEvent[] Events { get; internal set; } = Array.Empty<FcAsyncTaskEvent>();
         public string ApiVersion { get; internal set; }
+        /// <summary>The function as tables show it and -FunctionName accepts it: 'service/function:qualifier', parts omitted when absent.</summary>
+        public string Function => FcNameFormat.Function(ServiceName, FunctionName, Qualifier);
+        /// <summary>The connection the task was read with (never a secret): piping the task into another FcInvoke cmdlet uses it.</summary>
+        public FcContext Context { get; internal set; }
         /// <summary>Succeeded, Failed, Stopped, Expired or Invalid: the task will not change any more.</summary>
         public bool IsTerminal => IsTerminalStatus(Status);
 

@@ -8,6 +8,9 @@ namespace FcInvoke
     /// </summary>
     public sealed class FcFunctionInfo
     {
+        /// <summary>Made by the module only (and never by PowerShell's type conversion from a piped hashtable or row).</summary>
+        internal FcFunctionInfo() { }
+
         public string FunctionName { get; internal set; }
         /// <summary>The FC 2.0 service; null for FC 3.0 functions.</summary>
         public string ServiceName { get; internal set; }
@@ -36,15 +39,22 @@ namespace FcInvoke
         /// <summary>The function's JSON as FC returned it, for the fields not mapped to properties.</summary>
         public string Json { get; internal set; }
 
-        /// <summary>'service/function:qualifier', parts omitted when absent.</summary>
-        public string DisplayName => FcNameFormat.Function(ServiceName, FunctionName, Qualifier);
+        /// <summary>The function as tables show it and -FunctionName accepts it: 'service/function:qualifier', parts omitted when absent.</summary>
+        public string Function => FcNameFormat.Function(ServiceName, FunctionName, Qualifier);
+        /// <summary>"3.0" for an FC 3.0 function (no service), "2.0" for a function in an FC 2.0 service.</summary>
+        public string FcVersion => string.IsNullOrEmpty(ServiceName) ? "3.0" : "2.0";
+        /// <summary>The connection the function was read with (never a secret): piping it into another FcInvoke cmdlet uses it.</summary>
+        public FcContext Context { get; internal set; }
 
-        public override string ToString() => DisplayName;
+        public override string ToString() => Function;
     }
 
     /// <summary>An FC 2.0 service as Get-FcService returns it; ServiceName pipes into Get-FcFunction and Invoke-FcFunction.</summary>
     public sealed class FcServiceInfo
     {
+        /// <summary>Made by the module only (and never by PowerShell's type conversion from a piped hashtable or row).</summary>
+        internal FcServiceInfo() { }
+
         public string ServiceName { get; internal set; }
         public string Description { get; internal set; }
         /// <summary>The RAM role the functions run as.</summary>
@@ -56,15 +66,20 @@ namespace FcInvoke
         public string ApiVersion { get; internal set; }
         /// <summary>The service's JSON as FC returned it.</summary>
         public string Json { get; internal set; }
+        /// <summary>The connection the service was read with (never a secret): piping it into Get-FcFunction uses it.</summary>
+        public FcContext Context { get; internal set; }
 
         public override string ToString() => ServiceName;
     }
 
-    /// <summary>The one rendering of a function reference: 'service/function:qualifier', parts omitted when absent.</summary>
+    /// <summary>
+    /// The one rendering of a function reference: 'service/function:qualifier', parts omitted when absent (LATEST, the
+    /// default, included). -FunctionName accepts the same form (<see cref="Core.FcFunctionName"/>).
+    /// </summary>
     internal static class FcNameFormat
     {
         public static string Function(string serviceName, string functionName, string qualifier) =>
             (string.IsNullOrEmpty(serviceName) ? string.Empty : serviceName + "/") + functionName +
-            (string.IsNullOrEmpty(qualifier) ? string.Empty : ":" + qualifier);
+            (string.IsNullOrEmpty(qualifier) || qualifier == "LATEST" ? string.Empty : ":" + qualifier);
     }
 }

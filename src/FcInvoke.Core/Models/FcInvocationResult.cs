@@ -8,6 +8,9 @@ namespace FcInvoke
     {
         private string _result;
 
+        /// <summary>Made by the module only (and never by PowerShell's type conversion from a piped hashtable or row).</summary>
+        internal FcInvocationResult() { }
+
         public string FunctionName { get; internal set; }
         /// <summary>The FC 2.0 service; empty for FC 3.0 functions.</summary>
         public string ServiceName { get; internal set; }
@@ -19,7 +22,7 @@ namespace FcInvoke
         /// <summary>The response body as UTF-8 text (empty for async invocations).</summary>
         public string Result => _result ?? (_result = RawResult == null || RawResult.Length == 0 ? string.Empty : Encoding.UTF8.GetString(RawResult));
         public byte[] RawResult { get; internal set; }
-        /// <summary>The function's log tail (X-Fc-Log-Result, decoded), when -LogType Tail was asked for.</summary>
+        /// <summary>The function's log tail (X-Fc-Log-Result, decoded): the last 4 KB, asked for by default on synchronous invocations (-LogType None asks for none).</summary>
         public string Logs { get; internal set; }
         /// <summary>Set when the function failed: UnhandledInvocationError or HandledInvocationError.</summary>
         public string ErrorType { get; internal set; }
@@ -36,8 +39,8 @@ namespace FcInvoke
         public string InstanceId { get; internal set; }
         /// <summary>The version or alias that actually ran (X-Fc-Invocation-Service-Version).</summary>
         public string ExecutedVersion { get; internal set; }
-        /// <summary>Execution time reported by FC (X-Fc-Invocation-Duration), in ms.</summary>
-        public double? DurationMs { get; internal set; }
+        /// <summary>How long the function ran, as FC reports it (X-Fc-Invocation-Duration); null when FC reports none (asynchronous invocations).</summary>
+        public TimeSpan? Duration { get; internal set; }
         public double? MaxMemoryUsageMB { get; internal set; }
         public string CodeChecksum { get; internal set; }
         /// <summary>Every response header, read-only and case-insensitive (e.g. the session id a function with session affinity returns).</summary>
@@ -50,8 +53,13 @@ namespace FcInvoke
         public string ApiVersion { get; internal set; }
         /// <summary>The endpoint host that answered.</summary>
         public string Endpoint { get; internal set; }
-        /// <summary>The input this result answers: the -Payload as given (or the -InputFile path); pairs results with inputs under -Unordered.</summary>
+        /// <summary>
+        /// The input this result answers: the piped object (a row, a string, a function object...), else -Payload, else the
+        /// -InputFile path, else the function's name. An error's TargetObject is the same thing, so results and errors pair with inputs.
+        /// </summary>
         public object InputObject { get; internal set; }
+        /// <summary>The connection the invocation used (endpoint, account, region, credential source; never a secret): piping the result into another FcInvoke cmdlet uses it.</summary>
+        public FcContext Context { get; internal set; }
 
         public override string ToString() => Result;
 
@@ -76,8 +84,8 @@ namespace FcInvoke
             }
         }
 
-        /// <summary>'service/function:qualifier', parts omitted when absent.</summary>
-        public string DisplayName => FcNameFormat.Function(ServiceName, FunctionName, Qualifier);
+        /// <summary>The function as tables show it and -FunctionName accepts it: 'service/function:qualifier', parts omitted when absent.</summary>
+        public string Function => FcNameFormat.Function(ServiceName, FunctionName, Qualifier);
 
         /// <summary>
         /// Turns JSON text into the objects a PowerShell user expects (PSCustomObject and friends). The PowerShell layer

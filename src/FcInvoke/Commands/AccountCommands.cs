@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -75,9 +76,38 @@ namespace FcInvoke.Commands
         [ValidateRange(0, int.MaxValue)]
         public int TimeoutSec { get; set; }
 
+        /// <summary>
+        /// An emulator (Start-FcEmulator, Get-FcEmulator) to connect to, or a context to make the session default again;
+        /// piped: $emu | Connect-FcAccount. Explicit connection parameters win over what it brings.
+        /// </summary>
+        [Parameter(ValueFromPipeline = true, ParameterSetName = DefaultSet)]
+        [ValidateNotNull]
+        public PSObject InputObject { get; set; }
+
+        private PSObject _given;
+        private int _givenCount;
+
+        protected override void ProcessRecord()
+        {
+            if (InputObject == null) return;
+            _given = InputObject;
+            _givenCount++;
+        }
+
         protected override void EndProcessing()
         {
-            var request = FcConnector.Request(this);
+            if (_givenCount > 1)
+                ThrowTerminatingError(FcErrors.Input(FcErrorIds.InvalidArgument,
+                    $"Connect-FcAccount makes one connection the session default, but {_givenCount} objects were piped in: pipe one emulator or context.", null));
+            if (_given?.BaseObject is FcContext pipedContext && !HasConnectionParameters())
+            {
+                // A context piped back in becomes the session default as it is.
+                FcSession.Current = pipedContext;
+                WriteVerbose($"The session context is now {pipedContext}.");
+                WriteObject(pipedContext);
+                return;
+            }
+            var request = _given == null ? FcConnector.Request(this) : RequestFor(_given);
             // Connecting starts afresh from the parameters and the default chain; only -RamRoleArn builds on the
             // current credentials, the session default included.
             if (ParameterSetName != RoleSet) request.SessionContext = null;
@@ -97,6 +127,7 @@ namespace FcInvoke.Commands
                 ThrowTerminatingError(FcErrors.Record(ex, RamRoleArn ?? RoleName ?? ProfileName));
             }
 
+            FcConnector.WarnAboutRegion(this, context.Region, context.Endpoint == null, Region != null ? "from -Region" : "from " + context.Source);
             FcSession.Current = context;
             WriteVerbose($"Connected: {context.Source}, AccessKey {context.AccessKeyId}, " +
                          (context.Endpoint != null ? $"endpoint {context.Endpoint}." : $"account {context.AccountId ?? "(unknown)"} in {context.Region ?? "(no region)"}."));
@@ -120,6 +151,55 @@ namespace FcInvoke.Commands
                         $"Connect-FcAccount did not complete within {TimeoutSec} s (-TimeoutSec): the credential source or STS did not answer in time.", ex);
                 }
             }
+        }
+
+        private bool HasConnectionParameters() =>
+            new[] { nameof(Endpoint), nameof(Credential), nameof(SecurityToken), nameof(Region), nameof(AccountId), nameof(ProfileName), nameof(Context), nameof(Internal) }
+                .Any(MyInvocation.BoundParameters.ContainsKey);
+
+        /// <summary>
+        /// The connection a piped object brings: a context (as -Context), or an emulator's Endpoint, Credential, AccountId and
+        /// Region, each unless the matching parameter was given.
+        /// </summary>
+        private FcConnectionRequest RequestFor(PSObject given)
+        {
+            if (given.BaseObject is FcContext context)
+            {
+                var fromContext = FcConnector.Request(this, context);
+                fromContext.Context = Context ?? context;
+                return fromContext;
+            }
+            var endpoint = Property(given, "Endpoint");
+            var credential = Property(given, "Credential") as PSCredential;
+            if (endpoint == null || credential == null)
+            {
+                ThrowTerminatingError(FcErrors.Input(FcErrorIds.InvalidArgument,
+                    $"Connect-FcAccount connects to an emulator (Start-FcEmulator, Get-FcEmulator) or a context (Connect-FcAccount, Get-FcContext) piped to it; " +
+                    $"a {given.BaseObject?.GetType().Name ?? "null"} has no Endpoint and Credential. Give -Credential, -ProfileName or -Endpoint instead.", given));
+            }
+            var problem = EndpointTransformationAttribute.Check(Convert.ToString(endpoint is PSObject e ? e.BaseObject : endpoint, System.Globalization.CultureInfo.InvariantCulture), out var uri);
+            if (problem != null) ThrowTerminatingError(FcErrors.Input(FcErrorIds.EndpointUnknown, problem, given));
+
+            var request = FcConnector.Request(this);
+            var isEmulator = given.BaseObject?.GetType().FullName == "FcInvoke.Emulator.FcEmulator";
+            if (request.Credential == null)
+                request.Credential = new FcCredential(credential.UserName, credential.Password, null, null, isEmulator ? "Emulator" : "Piped object");
+            request.Endpoint = request.Endpoint ?? uri;
+            request.AccountId = request.AccountId ?? Text(Property(given, "AccountId"));
+            request.Region = request.Region ?? Text(Property(given, "Region"));
+            return request;
+        }
+
+        private static object Property(PSObject value, string name)
+        {
+            try { return value.Properties[name]?.Value; }
+            catch (GetValueException) { return null; }
+        }
+
+        private static string Text(object value)
+        {
+            var text = Convert.ToString(value is PSObject p ? p.BaseObject : value, System.Globalization.CultureInfo.InvariantCulture);
+            return string.IsNullOrWhiteSpace(text) ? null : text;
         }
 
         private async Task<FcContext> ConnectAsync(FcConnectionRequest request, IFcLog log, CancellationToken cancellationToken)

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using FcInvoke.Core;
 
 namespace FcInvoke.Commands
@@ -49,6 +51,11 @@ namespace FcInvoke.Commands
         [ValidateRange(0, int.MaxValue)]
         public int TimeoutSec { get; set; }
 
+        /// <summary>The piped object: a result or task of FcInvoke brings the connection it came from.</summary>
+        [Parameter(ValueFromPipeline = true, DontShow = true)]
+        [AllowNull]
+        public PSObject InputObject { get; set; }
+
         private FcPager _pager;
 
         protected override void BeginProcessing() => _pager = new FcPager(this);
@@ -61,17 +68,23 @@ namespace FcInvoke.Commands
 
         private void GetOne()
         {
-            if (!CheckIdentity(TaskId)) return;
+            if (!TryGetFunction(TaskId, out var function)) return;
+            var connected = Connection(ContextOf(InputObject));
             foreach (var id in TaskId)
             {
-                if (TryRun((log, ct) => FcAsyncTasks.GetAsync(Connect(), Function, id, CallOptions(TimeoutSec), log, ct), id, out var task))
+                var failure = new FcFailureContext { Function = function, Connection = connected, Input = id };
+                if (TryRun((log, ct) => FcAsyncTasks.GetAsync(connected.Client, function, id, CallOptions(TimeoutSec), log, ct), id, out var task, failure))
+                {
+                    task.Context = connected.Context;
                     WriteObject(task);
+                }
             }
         }
 
         private void List()
         {
-            if (_pager.Satisfied || !CheckIdentity(FunctionName)) return;
+            if (_pager.Satisfied || !TryGetFunction(FunctionName, out var function)) return;
+            var connected = Connection(ContextOf(InputObject));
             var bound = MyInvocation.BoundParameters;
             var statuses = Status == null ? null : new HashSet<string>(Status, StringComparer.OrdinalIgnoreCase);
             bool filteredHere = statuses != null && statuses.Count > 1;
@@ -86,8 +99,12 @@ namespace FcInvoke.Commands
                 IncludePayload = IncludePayload.IsPresent,
             };
             // Several statuses are filtered here, so a page may hold fewer wanted tasks than it asked for.
-            _pager.WritePages(query, (q, log, ct) => FcAsyncTasks.ListPageAsync(Connect(), Function, q, CallOptions(TimeoutSec), log, ct),
-                              task => !filteredHere || statuses.Contains(task.Status ?? string.Empty), FunctionName, limitToWanted: !filteredHere);
+            _pager.WritePages(query, (q, log, ct) => FcAsyncTasks.ListPageAsync(connected.Client, function, q, CallOptions(TimeoutSec), log, ct),
+                              task =>
+                              {
+                                  task.Context = connected.Context;
+                                  return !filteredHere || statuses.Contains(task.Status ?? string.Empty);
+                              }, FunctionName, limitToWanted: !filteredHere);
         }
 
         protected override void EndProcessing() => _pager.WriteTotalCountIfAsked();
@@ -112,16 +129,27 @@ namespace FcInvoke.Commands
         [ValidateRange(0, int.MaxValue)]
         public int TimeoutSec { get; set; }
 
+        /// <summary>The piped object: a result or task of FcInvoke brings the connection it came from.</summary>
+        [Parameter(ValueFromPipeline = true, DontShow = true)]
+        [AllowNull]
+        public PSObject InputObject { get; set; }
+
         protected override void ProcessRecord()
         {
-            if (!CheckIdentity(TaskId)) return;
+            if (!TryGetFunction(TaskId, out var function)) return;
+            FcConnected connected = null;
             foreach (var id in TaskId)
             {
-                if (!ShouldProcess($"async task '{id}' of function '{Function}'", "Stop")) continue;
-                if (!TryRun(async (log, ct) => { await FcAsyncTasks.StopAsync(Connect(), Function, id, CallOptions(TimeoutSec), log, ct).ConfigureAwait(false); return true; }, id, out _))
+                if (!ShouldProcess($"async task '{id}' of function '{function}'", "Stop")) continue;
+                connected = connected ?? Connection(ContextOf(InputObject));
+                var failure = new FcFailureContext { Function = function, Connection = connected, Input = id };
+                if (!TryRun(async (log, ct) => { await FcAsyncTasks.StopAsync(connected.Client, function, id, CallOptions(TimeoutSec), log, ct).ConfigureAwait(false); return true; }, id, out _, failure))
                     continue;
-                if (PassThru && TryRun((log, ct) => FcAsyncTasks.GetAsync(Connect(), Function, id, CallOptions(TimeoutSec), log, ct), id, out var task))
+                if (PassThru && TryRun((log, ct) => FcAsyncTasks.GetAsync(connected.Client, function, id, CallOptions(TimeoutSec), log, ct), id, out var task, failure))
+                {
+                    task.Context = connected.Context;
                     WriteObject(task);
+                }
             }
         }
     }
@@ -131,7 +159,7 @@ namespace FcInvoke.Commands
     [OutputType(typeof(FcAsyncTask))]
     public sealed class WaitFcAsyncTaskCommand : FcFunctionCmdlet
     {
-        private readonly List<FcTaskWaitTarget> _targets = new List<FcTaskWaitTarget>();
+        private readonly List<(FcConnected Connection, FcTaskWaitTarget Target)> _targets = new List<(FcConnected, FcTaskWaitTarget)>();
         private readonly HashSet<string> _seen = new HashSet<string>(StringComparer.Ordinal);
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
@@ -148,12 +176,20 @@ namespace FcInvoke.Commands
         [Parameter]
         public SwitchParameter Any { get; set; }
 
+        /// <summary>The piped object: a result or task of FcInvoke brings the connection it came from.</summary>
+        [Parameter(ValueFromPipeline = true, DontShow = true)]
+        [AllowNull]
+        public PSObject InputObject { get; set; }
+
         protected override void ProcessRecord()
         {
-            if (!CheckIdentity(TaskId)) return;
-            var fn = Function;
+            if (!TryGetFunction(TaskId, out var fn)) return;
+            var connected = Connection(ContextOf(InputObject));
             foreach (var id in TaskId)
-                if (_seen.Add(fn + "\n" + id)) _targets.Add(new FcTaskWaitTarget(fn, id, id));
+            {
+                if (_seen.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(connected) + "\n" + fn + "\n" + id))
+                    _targets.Add((connected, new FcTaskWaitTarget(fn, id, id)));
+            }
         }
 
         protected override void EndProcessing()
@@ -161,18 +197,19 @@ namespace FcInvoke.Commands
             if (_targets.Count == 0) return;
             var progress = new DelayedProgress(this, 0x46635761, $"Waiting for {_targets.Count} FC async task(s)");
             Exception failure = null;
-            var observer = new QueuedObserver(Messages, progress);
+            var totals = new ProgressTotals(Messages, progress);
             var options = new FcTaskWaitOptions
             {
                 Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : (TimeSpan?)null,
                 Any = Any.IsPresent,
             };
-            var client = Connect();
+            // Tasks piped from several connections are waited for together, one waiter per connection.
+            var groups = _targets.GroupBy(t => t.Connection).Select(g => (Connection: g.Key, Targets: g.Select(t => t.Target).ToList())).ToList();
             FcTaskWaitResult outcome = null;
             try
             {
                 // Each poll keeps the per-attempt limit of reads; the wait's -TimeoutSec is a deadline over all of them.
-                outcome = Run((log, ct) => FcAsyncTaskWaiter.WaitAsync(client, _targets, options, CallOptions(0), log, observer, ct));
+                outcome = Run((log, ct) => WaitAllAsync(groups, options, totals, log, ct));
             }
             catch (Exception ex) when (!FcErrors.IsFlowControl(ex))
             {
@@ -184,7 +221,7 @@ namespace FcInvoke.Commands
             {
                 progress.Complete();
             }
-            if (failure != null) ThrowTerminatingError(FcErrors.Record(failure, _targets.Select(t => t.Input).ToArray()));
+            if (failure != null) ThrowTerminatingError(FcErrors.Record(failure, _targets.Select(t => t.Target.Input).ToArray()));
             // The deadline passed: without -Any, with tasks unfinished; with -Any, before any task finished.
             var unfinished = outcome.Unfinished;
             if (outcome.TimedOut && unfinished.Count > 0 && (!Any || outcome.Finished == 0))
@@ -197,29 +234,110 @@ namespace FcInvoke.Commands
             }
         }
 
-        /// <summary>Turns waiter callbacks (worker threads) into pipeline-thread writes.</summary>
-        private sealed class QueuedObserver : IFcTaskWaitObserver
+        /// <summary>
+        /// Worker side: one waiter per connection, all at once. With -Any the first task to finish anywhere ends every wait;
+        /// a failure of one wait ends the others too. Returns the tasks not finished, how many finished, and whether the deadline ended it.
+        /// </summary>
+        private async Task<FcTaskWaitResult> WaitAllAsync(List<(FcConnected Connection, List<FcTaskWaitTarget> Targets)> groups,
+                                                                       FcTaskWaitOptions options, ProgressTotals totals, IFcLog log, CancellationToken ct)
+        {
+            if (groups.Count == 1)
+            {
+                var only = groups[0];
+                return await FcAsyncTaskWaiter.WaitAsync(only.Connection.Client, only.Targets, options, CallOptions(0), log,
+                                                         new QueuedObserver(Messages, totals, only.Connection, 0, null), ct).ConfigureAwait(false);
+            }
+            using (var ending = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                var waits = groups.Select(async (g, i) =>
+                {
+                    var observer = new QueuedObserver(Messages, totals, g.Connection, i, options.Any ? ending : null);
+                    try
+                    {
+                        return await FcAsyncTaskWaiter.WaitAsync(g.Connection.Client, g.Targets, options, CallOptions(0), log, observer, ending.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (ending.IsCancellationRequested && !ct.IsCancellationRequested)
+                    {
+                        var pending = g.Targets.Where(t => t.LastSeen == null || !t.LastSeen.IsTerminal).ToList();
+                        return new FcTaskWaitResult(pending, g.Targets.Count - pending.Count, timedOut: false);
+                    }
+                    catch (Exception)
+                    {
+                        ending.Cancel();
+                        throw;
+                    }
+                }).ToArray();
+                var results = await Task.WhenAll(waits).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+                return new FcTaskWaitResult(results.SelectMany(r => r.Unfinished).ToList(), results.Sum(r => r.Finished), results.Any(r => r.TimedOut));
+            }
+        }
+
+        /// <summary>The progress of every waiter together, as one bar.</summary>
+        private sealed class ProgressTotals
         {
             private readonly PipelineMessageQueue _queue;
             private readonly DelayedProgress _progress;
+            private readonly Dictionary<int, (IReadOnlyDictionary<string, int> Pending, int Finished, int Total)> _groups =
+                new Dictionary<int, (IReadOnlyDictionary<string, int>, int, int)>();
 
-            public QueuedObserver(PipelineMessageQueue queue, DelayedProgress progress)
+            public ProgressTotals(PipelineMessageQueue queue, DelayedProgress progress)
             {
                 _queue = queue;
                 _progress = progress;
             }
 
-            public void Finished(FcTaskWaitTarget target, FcAsyncTask task) => _queue.Post(c => c.WriteObject(task));
+            public void Report(int group, IReadOnlyDictionary<string, int> pendingByStatus, int finished, int total)
+            {
+                string status;
+                int percent;
+                lock (_groups)
+                {
+                    _groups[group] = (pendingByStatus, finished, total);
+                    var done = _groups.Values.Sum(g => g.Finished);
+                    var all = _groups.Values.Sum(g => g.Total);
+                    var pending = _groups.Values.SelectMany(g => g.Pending).GroupBy(p => p.Key).Select(p => (p.Key, Count: p.Sum(x => x.Value))).OrderBy(p => p.Key).ToList();
+                    status = $"{done} of {all} finished" + (pending.Count > 0 ? "; " + string.Join(", ", pending.Select(p => $"{p.Key}: {p.Count}")) : string.Empty);
+                    percent = all == 0 ? 100 : done * 100 / all;
+                }
+                _queue.Post(c => _progress.Update(status, percent));
+            }
+        }
+
+        /// <summary>Turns waiter callbacks (worker threads) into pipeline-thread writes.</summary>
+        private sealed class QueuedObserver : IFcTaskWaitObserver
+        {
+            private readonly PipelineMessageQueue _queue;
+            private readonly ProgressTotals _totals;
+            private readonly FcConnected _connection;
+            private readonly int _group;
+            private readonly CancellationTokenSource _endAllOnFirst;
+
+            public QueuedObserver(PipelineMessageQueue queue, ProgressTotals totals, FcConnected connection, int group, CancellationTokenSource endAllOnFirst)
+            {
+                _queue = queue;
+                _totals = totals;
+                _connection = connection;
+                _group = group;
+                _endAllOnFirst = endAllOnFirst;
+            }
+
+            public void Finished(FcTaskWaitTarget target, FcAsyncTask task)
+            {
+                task.Context = _connection.Context;
+                _queue.Post(c => c.WriteObject(task));
+                if (_endAllOnFirst != null)
+                {
+                    try { _endAllOnFirst.Cancel(); } catch (ObjectDisposedException) { /* every wait has ended already */ }
+                }
+            }
 
             public void Failed(FcTaskWaitTarget target, Exception error) =>
-                _queue.Post(c => c.WriteError(FcErrors.Record(error, target.Input)));
+                _queue.Post(c => c.WriteError(FcErrors.Record(error, target.Input,
+                    new FcFailureContext { Function = target.Function, Connection = _connection, Input = target.Input })));
 
-            public void Progress(IReadOnlyDictionary<string, int> pendingByStatus, int finished, int total)
-            {
-                var status = $"{finished} of {total} finished" +
-                             (pendingByStatus.Count > 0 ? "; " + string.Join(", ", pendingByStatus.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}")) : string.Empty);
-                _queue.Post(c => _progress.Update(status, total == 0 ? 100 : finished * 100 / total));
-            }
+            public void Progress(IReadOnlyDictionary<string, int> pendingByStatus, int finished, int total) =>
+                _totals.Report(_group, pendingByStatus, finished, total);
         }
     }
 }

@@ -68,8 +68,10 @@ namespace FcInvoke.Commands
 
         private protected override async Task<IEnumerable<string>> FetchAsync(FcClient client, IDictionary bound, FcCallOptions options, CancellationToken ct)
         {
-            var function = new FcFunctionRef(FcCompletion.Text(bound, "FunctionName"), FcCompletion.Text(bound, "ServiceName"), null);
-            if (string.IsNullOrEmpty(function.FunctionName) || FcNames.CheckFunction(function) != null) return new[] { "LATEST" };
+            // -FunctionName may be the shorthand 'service/function'.
+            if (FcFunctionName.Resolve(FcCompletion.Text(bound, "FunctionName"), FcCompletion.Text(bound, "ServiceName"), null, out var function) != null ||
+                string.IsNullOrEmpty(function.FunctionName) || FcNames.CheckFunction(function) != null) return new[] { "LATEST" };
+            function = new FcFunctionRef(function.FunctionName, function.ServiceName, null);
             return await FcCatalog.ListQualifiersAsync(client, function, options, null, ct).ConfigureAwait(false);
         }
     }

@@ -23,7 +23,8 @@ namespace FcInvoke.Commands
         }
 
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
-        private FcClient _client;
+        private FcConnected _connected;
+        private System.Collections.Generic.Dictionary<FcContext, FcConnected> _connectedFromInput;
 
         /// <summary>Region id, e.g. cn-hangzhou. Default: $env:ALIBABA_CLOUD_REGION_ID.</summary>
         [Parameter]
@@ -41,6 +42,7 @@ namespace FcInvoke.Commands
         [Parameter]
         [ValidateNotNull]
         [Alias("EndpointUrl")]
+        [EndpointTransformation]
         public Uri Endpoint { get; set; }
 
         /// <summary>Use the VPC endpoint {account}.{region}-internal.fc.aliyuncs.com.</summary>
@@ -84,7 +86,53 @@ namespace FcInvoke.Commands
         };
 
         /// <summary>The client for this command, resolved on first use (<see cref="FcConnector"/>); a failure ends the command.</summary>
-        internal FcClient Connect() => _client ?? (_client = FcConnector.Connect(this));
+        internal FcClient Connect() => Connection().Client;
+
+        /// <summary>
+        /// The command's connection, resolved once; with <paramref name="fromInput"/> (the context a piped FcInvoke object
+        /// remembers) the connection that object came from, once per context, unless -Context was given: it wins, and
+        /// other explicit connection parameters win over the piped object's settings one by one.
+        /// </summary>
+        internal FcConnected Connection(FcContext fromInput = null)
+        {
+            if (fromInput == null || Context != null)
+                return LastConnection = _connected ?? (_connected = FcConnector.Connect(this));
+            if (_connectedFromInput == null) _connectedFromInput = new System.Collections.Generic.Dictionary<FcContext, FcConnected>();
+            if (!_connectedFromInput.TryGetValue(fromInput, out var connected))
+                _connectedFromInput[fromInput] = connected = FcConnector.Connect(this, fromInput);
+            return LastConnection = connected;
+        }
+
+        /// <summary>The connection used last (for the messages of errors that concern it).</summary>
+        internal FcConnected LastConnection { get; private set; }
+
+        /// <summary>The connection a piped object remembers: FcInvoke's results, tasks, functions and services (or a copy made with Select-Object) carry it as Context.</summary>
+        internal static FcContext ContextOf(object piped)
+        {
+            switch (piped is PSObject p ? p.BaseObject : piped)
+            {
+                case null: return null;
+                case FcInvocationResult r: return r.Context;
+                case FcAsyncTask t: return t.Context;
+                case FcFunctionInfo f: return f.Context;
+                case FcServiceInfo s: return s.Context;
+                case PSCustomObject _:
+                    var value = (piped as PSObject)?.Properties["Context"]?.Value;
+                    return (value is PSObject wrapped ? wrapped.BaseObject : value) as FcContext;
+                default: return null;
+            }
+        }
+
+        /// <summary>
+        /// True for the objects FcInvoke itself writes that name a function or a service, and copies of them made with
+        /// Select-Object that keep their Context: they bind by property name and carry a connection; they are never a payload.
+        /// </summary>
+        internal static bool IsFcObject(object piped)
+        {
+            var value = piped is PSObject p ? p.BaseObject : piped;
+            return value is FcFunctionInfo || value is FcInvocationResult || value is FcAsyncTask || value is FcServiceInfo ||
+                   (value is PSCustomObject && ContextOf(piped) != null);
+        }
 
         /// <summary>Runs core work off the pipeline thread and waits for it here, writing its messages meanwhile.</summary>
         internal T Run<T>(Func<IFcLog, CancellationToken, Task<T>> work)
@@ -107,7 +155,7 @@ namespace FcInvoke.Commands
         /// <see cref="Run{T}"/> for one input: a failure becomes that input's non-terminating error (through
         /// <see cref="FcErrors"/>) and false; PowerShell's own control flow passes through.
         /// </summary>
-        internal bool TryRun<T>(Func<IFcLog, CancellationToken, Task<T>> work, object target, out T result)
+        internal bool TryRun<T>(Func<IFcLog, CancellationToken, Task<T>> work, object target, out T result, FcFailureContext context = null)
         {
             try
             {
@@ -116,7 +164,7 @@ namespace FcInvoke.Commands
             }
             catch (Exception ex) when (!FcErrors.IsFlowControl(ex))
             {
-                WriteError(FcErrors.Record(ex, target));
+                WriteError(FcErrors.Record(ex, target, context ?? new FcFailureContext { Connection = LastConnection, Input = target }));
                 result = default;
                 return false;
             }

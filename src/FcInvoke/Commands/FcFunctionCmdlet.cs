@@ -5,7 +5,8 @@ namespace FcInvoke.Commands
 {
     /// <summary>
     /// Base of the cmdlets that act on one function (invoke it, or its async tasks): its identity, bindable by property name
-    /// from invocation results, tasks and function objects, with completion.
+    /// from invocation results, tasks and function objects, with completion. -FunctionName also takes the form tables show,
+    /// 'service/function:qualifier' (<see cref="FcFunctionName"/>).
     /// </summary>
     public abstract class FcFunctionCmdlet : FcCmdlet
     {
@@ -29,17 +30,16 @@ namespace FcInvoke.Commands
         [ArgumentCompleter(typeof(FcQualifierCompleter))]
         public string Qualifier { get; set; }
 
-        internal FcFunctionRef Function => new FcFunctionRef(FunctionName, ServiceName, Qualifier);
-
         /// <summary>
-        /// Checks the function identity of this input; writes an error and returns false when it cannot be sent.
+        /// The function this input names (the 'service/function:qualifier' shorthand resolved), checked against FC's naming
+        /// rules; writes an FcInvalidName error and returns false when it cannot be sent.
         /// (Task ids are not pattern-checked by the task cmdlets: ids FC generates, GUIDs, may start with a digit.)
         /// </summary>
-        internal bool CheckIdentity(object target)
+        internal bool TryGetFunction(object target, out FcFunctionRef function, FcFailureContext context = null)
         {
-            var problem = FcNames.CheckFunction(Function);
+            var problem = FcFunctionName.Resolve(FunctionName, ServiceName, Qualifier, out function) ?? FcNames.CheckFunction(function);
             if (problem == null) return true;
-            WriteError(FcErrors.Input(FcErrorIds.InvalidName, problem, target));
+            WriteError(FcErrors.Input(FcErrorIds.InvalidName, problem, target, context));
             return false;
         }
     }

@@ -19,6 +19,10 @@ namespace FcInvoke.Commands
     /// <summary>
     /// Invoke-FcFunction: one InvokeFunction call per input, FC 2.0 with -ServiceName, FC 3.0 without; with -ThrottleLimit,
     /// up to that many calls in flight (see <see cref="FanOut{T}"/>).
+    /// Pipeline binding (the table in docs/cmdlets/Invoke-FcFunction.md): a piped row or value is the payload and may name
+    /// the function with a FunctionName property; only FcInvoke's own objects (functions, results, tasks, services) choose
+    /// the service and qualifier, and nothing piped chooses the task id; what the user names on the command line (a value
+    /// or a delay-bind script block) always wins. Every error's TargetObject is the input (<see cref="InputOf"/>).
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "FcFunction", DefaultParameterSetName = PayloadSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(FcInvocationResult))]
@@ -27,12 +31,17 @@ namespace FcInvoke.Commands
         private const string PayloadSet = "Payload";
         private const string FileSet = "InputFile";
 
-        /// <summary>The event: a string is sent as UTF-8 as it is, byte[] raw, anything else as JSON.</summary>
+        /// <summary>The event: a string is sent as UTF-8 as it is, byte[] raw, data as JSON; what is not data is refused (<see cref="PSJson"/>).</summary>
         [Parameter(Position = 1, ValueFromPipeline = true, ParameterSetName = PayloadSet)]
         [AllowNull]
         [AllowEmptyString]
         [Alias("Event", "Body")]
         public object Payload { get; set; }
+
+        /// <summary>The piped object, whatever it binds to: the input results and errors name, and the connection of FcInvoke's own objects.</summary>
+        [Parameter(ValueFromPipeline = true, DontShow = true)]
+        [AllowNull]
+        public PSObject InputObject { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = FileSet)]
         [ValidateNotNullOrEmpty]
@@ -83,44 +92,120 @@ namespace FcInvoke.Commands
 
         private FanOut<FcInvocationResult> _fanOut;
         private bool _payloadOnCommandLine;
+        /// <summary>The parameters bound on the command line (values and delay-bind script blocks): what the user named.</summary>
+        private HashSet<string> _named;
+        private readonly HashSet<string> _warnedColumns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        private int _inputNumber;
 
         protected override void BeginProcessing()
         {
-            _payloadOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Payload));
+            _named = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
+            _payloadOnCommandLine = _named.Contains(nameof(Payload));
             ConfigureMessages();
             _fanOut = new FanOut<FcInvocationResult>(this, Messages, ThrottleLimit, !Unordered.IsPresent, "Invoke-FcFunction",
-                                                     (input, result) => WriteObject(result), WriteFailure, PipelineStopToken);
+                                                     WriteResult, WriteFailure, PipelineStopToken);
         }
 
         protected override void ProcessRecord()
         {
-            // A function piped in (Get-FcFunction | Invoke-FcFunction) names what to invoke; it is not the event.
-            if (!_payloadOnCommandLine && PSJson.Unwrap(Payload) is FcFunctionInfo) Payload = null;
-            var input = ParameterSetName == FileSet ? InputFile : (object)Payload ?? FunctionName;
-            var spec = BuildSpec(input);
+            var piped = MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)) ? InputObject : null;
+            if (MyInvocation.ExpectingInput) _inputNumber++;
+            // FcInvoke's own objects name what to invoke (and carry the connection they came from); they are never the event.
+            bool fcObject = piped != null && IsFcObject(piped);
+            if (fcObject && !_payloadOnCommandLine) Payload = null;
+
+            var input = InputOf(piped);
+            var failure = new FcFailureContext { InputNumber = MyInvocation.ExpectingInput ? _inputNumber : 0, Input = input };
+            if (piped != null && !ApplyBindingRules(piped, fcObject, failure)) return;
+
+            var spec = BuildSpec(input, failure);
             if (spec == null) return;
+            failure.Function = spec.Function;
 
             var request = FcInvocation.BuildRequest(spec);
-            if (!ShouldProcess(DescribeForShouldProcess(request), "Invoke")) return;
+            var fromInput = ContextOf(piped);
+            if (!ShouldProcess(DescribeForShouldProcess(request, fromInput), "Invoke")) return;
 
-            var client = Connect();
+            var connected = Connection(fromInput);
+            failure.Connection = connected;
             var options = CallOptions(TimeoutSec);
-            _fanOut.Submit(input, ct => InvokeOneAsync(client, spec, request, options, input, ct));
+            _fanOut.Submit(failure, ct => InvokeOneAsync(connected, spec, request, options, input, ct));
         }
 
         protected override void EndProcessing() => _fanOut.Complete();
 
+        /// <summary>
+        /// The input of this invocation, as results (InputObject) and errors (TargetObject) name it: the piped object, else
+        /// -Payload, else the -InputFile path, else the function as named.
+        /// </summary>
+        private object InputOf(PSObject piped)
+        {
+            if (piped != null) return Plain(piped);
+            if (ParameterSetName == FileSet) return InputFile;
+            return Payload != null ? Plain(Payload) : FunctionName;
+        }
+
+        private static object Plain(object value) => value is PSObject pso && !(pso.BaseObject is PSCustomObject) ? pso.BaseObject : value;
+
+        /// <summary>
+        /// What a piped object may choose: a plain row or value never chooses the service, the qualifier or the task id
+        /// (a warning names the property not used, once per command), and names the function only with a FunctionName
+        /// property; FcInvoke's own objects choose function, service and qualifier, never the task id (that would be FC's
+        /// "already exists"). Returns false, with the error written, when this input names no function.
+        /// </summary>
+        private bool ApplyBindingRules(PSObject piped, bool fcObject, FcFailureContext failure)
+        {
+            bool FromPipeline(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter) && !_named.Contains(parameter);
+
+            if (FromPipeline(nameof(AsyncTaskId)))
+            {
+                if (!fcObject) WarnColumn(piped, AsyncTaskId, nameof(AsyncTaskId), "AsyncTaskId", "TaskId");
+                AsyncTaskId = null;
+            }
+            if (!fcObject)
+            {
+                if (FromPipeline(nameof(ServiceName))) { WarnColumn(piped, ServiceName, nameof(ServiceName), "ServiceName"); ServiceName = null; }
+                if (FromPipeline(nameof(Qualifier))) { WarnColumn(piped, Qualifier, nameof(Qualifier), "Qualifier"); Qualifier = null; }
+                if (FromPipeline(nameof(FunctionName)) && piped.Properties["FunctionName"] == null)
+                {
+                    WriteError(FcErrors.Input(FcErrorIds.InvalidArgument,
+                        "No function is named for this input: give it on the command line (Invoke-FcFunction <name>), or per input with -FunctionName { $_.<property> }. " +
+                        "A piped object names the function only with a FunctionName property; its 'Name' is not taken as one.", failure.Input, failure));
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /// <summary>Says once per command which property of the piped rows was not used (an empty one changes nothing: no warning).</summary>
+        private void WarnColumn(PSObject piped, string value, string parameter, params string[] properties)
+        {
+            if (string.IsNullOrEmpty(value)) return;
+            var property = properties.FirstOrDefault(p => piped.Properties[p] != null) ?? properties[0];
+            if (!_warnedColumns.Add(property)) return;
+            WriteWarning($"The piped objects' '{property}' property was not used as -{parameter}: a piped row is the payload, and only FcInvoke's own objects " +
+                         $"(functions, results, tasks) choose the service, qualifier or task id. To take it from each input, give -{parameter} {{ $_.{property} }}.");
+        }
+
         /// <summary>Worker side: no cmdlet access. A function error becomes an exception so it is reported at once.</summary>
-        private async Task<FcInvocationResult> InvokeOneAsync(FcClient client, FcInvocationSpec spec, FcRequest request, FcCallOptions options,
+        private async Task<FcInvocationResult> InvokeOneAsync(FcConnected connected, FcInvocationSpec spec, FcRequest request, FcCallOptions options,
                                                               object input, CancellationToken cancellationToken)
         {
-            var result = await FcInvocation.InvokeAsync(client, spec, request, options, Messages, cancellationToken).ConfigureAwait(false);
+            var result = await FcInvocation.InvokeAsync(connected.Client, spec, request, options, Messages, cancellationToken).ConfigureAwait(false);
             result.InputObject = input;
+            result.Context = connected.Context;
             if (result.IsFunctionError) throw new FcFunctionException(result);
             return result;
         }
 
-        private void WriteFailure(object input, Exception error) => WriteError(FcErrors.Record(error, input));
+        private void WriteResult(object item, FcInvocationResult result) =>
+            WriteObject(result.InvocationType == "Async" ? FcViews.Mark(result, FcViews.AsyncResult) : (object)result);
+
+        private void WriteFailure(object item, Exception error)
+        {
+            var failure = (FcFailureContext)item;
+            WriteError(FcErrors.Record(error, failure.Input, failure));
+        }
 
         protected override void Dispose(bool disposing)
         {
@@ -129,15 +214,17 @@ namespace FcInvoke.Commands
         }
 
         /// <summary>Validates names, reads the payload and checks its size; null (with an error written) when this input cannot be sent.</summary>
-        private FcInvocationSpec BuildSpec(object target)
+        private FcInvocationSpec BuildSpec(object target, FcFailureContext failure)
         {
+            if (!TryGetFunction(target, out var function, failure)) return null;
             bool isAsync = InvocationType == FcInvocationType.Async ||
                            (AsyncTaskId != null && !MyInvocation.BoundParameters.ContainsKey(nameof(InvocationType)));
             var spec = new FcInvocationSpec
             {
-                Function = Function,
+                Function = function,
                 IsAsync = isAsync,
-                LogTail = LogType == FcLogType.Tail,
+                // Without -LogType a synchronous invocation asks for its log tail, so a failure carries it; FC has none for async.
+                LogTail = MyInvocation.BoundParameters.ContainsKey(nameof(LogType)) ? LogType == FcLogType.Tail : !isAsync,
                 AsyncTaskId = AsyncTaskId,
                 EnableAsyncTask = EnableAsyncTask.IsPresent,
                 TraceId = TraceId,
@@ -145,20 +232,18 @@ namespace FcInvoke.Commands
                 Headers = HeaderPairs(),
             };
 
-            if (!CheckIdentity(target)) return null;
-
             try
             {
-                spec.Body = ParameterSetName == FileSet ? ReadInputFile(target, isAsync) : FcRequestBody.FromBytes(PSJson.ToBody(Payload));
+                spec.Body = ParameterSetName == FileSet ? ReadInputFile(target, isAsync, failure) : FcRequestBody.FromBytes(PSJson.ToBody(Payload));
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ItemNotFoundException)
             {
-                WriteError(FcErrors.Record(new FcInputException(FcErrorIds.InputFileUnreadable, $"The input file '{InputFile}' cannot be read: {ex.Message}", ex), InputFile));
+                WriteError(FcErrors.Record(new FcInputException(FcErrorIds.InputFileUnreadable, $"The input file '{InputFile}' cannot be read: {ex.Message}", ex), target, failure));
                 return null;
             }
             catch (FcInputException ex)
             {
-                WriteError(FcErrors.Record(ex, target));
+                WriteError(FcErrors.Record(ex, target, failure));
                 return null;
             }
             if (spec.Body == null) return null;
@@ -166,13 +251,13 @@ namespace FcInvoke.Commands
             var problem = spec.Validate();
             if (problem != null)
             {
-                WriteError(FcErrors.Input(FcErrorIds.InvalidArgument, problem, target));
+                WriteError(FcErrors.Input(FcErrorIds.InvalidArgument, problem, target, failure));
                 return null;
             }
             var tooLarge = FcNames.CheckPayloadSize(spec.Body.Length, spec.IsAsync);
             if (tooLarge != null)
             {
-                WriteError(FcErrors.Input(FcErrorIds.PayloadTooLarge, tooLarge, target));
+                WriteError(FcErrors.Input(FcErrorIds.PayloadTooLarge, tooLarge, target, failure));
                 return null;
             }
             return spec;
@@ -196,13 +281,13 @@ namespace FcInvoke.Commands
 
         private static string Text(object value) => Convert.ToString(PSJson.Unwrap(value), CultureInfo.InvariantCulture) ?? string.Empty;
 
-        private FcRequestBody ReadInputFile(object target, bool isAsync)
+        private FcRequestBody ReadInputFile(object target, bool isAsync, FcFailureContext failure)
         {
             var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(InputFile);
             var info = new FileInfo(path);
             if (!info.Exists)
             {
-                WriteError(FcErrors.Input(FcErrorIds.InputFileNotFound, $"The input file '{path}' does not exist.", InputFile));
+                WriteError(FcErrors.Input(FcErrorIds.InputFileNotFound, $"The input file '{path}' does not exist.", target, failure));
                 return null;
             }
             var tooLarge = FcNames.CheckPayloadSize(info.Length, isAsync);
@@ -214,9 +299,9 @@ namespace FcInvoke.Commands
         /// What ShouldProcess shows; built without the network, so neither -WhatIf nor -Confirm (before its answer) sends
         /// anything. -WhatIf shows the exact request, signed as it would be, secrets redacted (<see cref="FcRequestPreview"/>).
         /// </summary>
-        private string DescribeForShouldProcess(FcRequest request) =>
+        private string DescribeForShouldProcess(FcRequest request, FcContext fromInput) =>
             MyInvocation.BoundParameters.ContainsKey("WhatIf")
-                ? FcRequestPreview.Describe(request, FcConnector.Plan(this))
+                ? FcRequestPreview.Describe(request, FcConnector.Plan(this, Context == null ? fromInput : null))
                 : request.Action + " " + request.PathAndQuery;
     }
 }
