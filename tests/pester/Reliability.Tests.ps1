@@ -2,6 +2,7 @@
 # documented error, whatever the server sends. A chosen-bytes loopback server (RawFixture.ps1) plays the misbehaving
 # FC and counts what reached it; the emulator's fault injection plays lost answers to async submissions. Each test
 # runs in this pwsh process: that the suite goes on is the proof that the process survived.
+# Long on purpose: one Describe per kind of misbehaviour, all sharing the one chosen-bytes server started here.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     . $PSScriptRoot/RawFixture.ps1
