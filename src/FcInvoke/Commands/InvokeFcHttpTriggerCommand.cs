@@ -40,37 +40,31 @@ namespace FcInvoke.Commands
     public sealed class InvokeFcHttpTriggerCommand : FcCmdlet
     {
         private const string FunctionSet = "Function";
-        private const string FunctionFileSet = "FunctionInputFile";
         private const string UriSet = "Uri";
-        private const string UriFileSet = "UriInputFile";
         private const string DefaultTextType = "text/plain; charset=utf-8";
         private const string DefaultBytesType = "application/octet-stream";
         private const string DefaultDataType = "application/json";
 
         /// <summary>The trigger URL (or its base, with -Path).</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = UriSet, ValueFromPipelineByPropertyName = true)]
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = UriFileSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
         [Alias("Url")]
         public Uri Uri { get; set; }
 
         /// <summary>The function whose HTTP trigger is called, found with ListTriggers; 'service/function:qualifier' accepted.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = FunctionSet, ValueFromPipelineByPropertyName = true)]
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = FunctionFileSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [Alias("Name")]
         [ArgumentCompleter(typeof(FcFunctionNameCompleter))]
         public string FunctionName { get; set; }
 
         [Parameter(ParameterSetName = FunctionSet, ValueFromPipelineByPropertyName = true)]
-        [Parameter(ParameterSetName = FunctionFileSet, ValueFromPipelineByPropertyName = true)]
         [AllowNull]
         [AllowEmptyString]
         [ArgumentCompleter(typeof(FcServiceNameCompleter))]
         public string ServiceName { get; set; }
 
         [Parameter(ParameterSetName = FunctionSet, ValueFromPipelineByPropertyName = true)]
-        [Parameter(ParameterSetName = FunctionFileSet, ValueFromPipelineByPropertyName = true)]
         [AllowNull]
         [AllowEmptyString]
         [ArgumentCompleter(typeof(FcQualifierCompleter))]
@@ -96,8 +90,7 @@ namespace FcInvoke.Commands
         public IDictionary Header { get; set; }
 
         /// <summary>The body: a string as UTF-8, bytes raw, data as JSON (as Invoke-FcFunction's payload).</summary>
-        [Parameter(Position = 2, ValueFromPipeline = true, ParameterSetName = FunctionSet)]
-        [Parameter(Position = 2, ValueFromPipeline = true, ParameterSetName = UriSet)]
+        [Parameter(Position = 2, ValueFromPipeline = true)]
         [AllowNull]
         [AllowEmptyString]
         [Alias("Payload")]
@@ -108,8 +101,8 @@ namespace FcInvoke.Commands
         [AllowNull]
         public PSObject InputObject { get; set; }
 
-        [Parameter(Mandatory = true, ParameterSetName = FunctionFileSet)]
-        [Parameter(Mandatory = true, ParameterSetName = UriFileSet)]
+        /// <summary>A file whose bytes are the body (instead of -Body or a piped value).</summary>
+        [Parameter]
         [ValidateNotNullOrEmpty]
         public string InputFile { get; set; }
 
@@ -162,8 +155,8 @@ namespace FcInvoke.Commands
         private FcConnectionPlan _plan;
         private bool _planned;
 
-        private bool ByUri => ParameterSetName == UriSet || ParameterSetName == UriFileSet;
-        private bool FromFile => ParameterSetName == FunctionFileSet || ParameterSetName == UriFileSet;
+        private bool ByUri => ParameterSetName == UriSet;
+        private bool FromFile => InputFile != null;
 
         protected override void BeginProcessing()
         {
@@ -185,6 +178,12 @@ namespace FcInvoke.Commands
             var failure = new FcFailureContext { InputNumber = MyInvocation.ExpectingInput ? _inputNumber : 0, Input = input };
             if (piped != null && !ApplyBindingRules(piped, fcObject, failure)) return;
 
+            if (FromFile && Body != null)
+            {
+                WriteError(FcErrors.Input(FcErrorIds.InvalidArgument,
+                    "-InputFile sends a file as the body, and this input has a body too (-Body, or a piped value): give one of them.", input, failure));
+                return;
+            }
             var spec = BuildSpec(input, failure);
             if (spec == null) return;
             failure.Function = spec.Function;
