@@ -448,6 +448,15 @@ Describe 'Invoke-FcHttpTrigger: pipeline and fan-out' {
         $r2.ContentObject.query | Should -Be 'n=1', 'n=2'
     }
 
+    It 'takes the URL from each input only through a script block; a Uri column alone names no URL' {
+        $rows = @([pscustomobject]@{ target = $urls['echo'].AbsoluteUri; n = 1 }, [pscustomobject]@{ target = $urls['later'].AbsoluteUri; n = 2 })
+        $r = $rows | Invoke-FcHttpTrigger -Uri { $_.target }
+        $r[0].ContentObject.method | Should -Be 'POST'
+        $r[1].Content | Should -BeLike 'done {*"n":2*}'
+        [pscustomobject]@{ Uri = $urls['echo'].AbsoluteUri } | Invoke-FcHttpTrigger -ErrorVariable err -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        "$($err[0])" | Should -Match 'No URL is named for this input'
+    }
+
     It 'names the function from a FunctionName column, and calls the trigger of each function piped from Get-FcFunction' {
         $r = [pscustomobject]@{ FunctionName = 'echo'; n = 1 } | Invoke-FcHttpTrigger @conn
         ($r.ContentObject.body | ConvertFrom-Json).n | Should -Be 1
