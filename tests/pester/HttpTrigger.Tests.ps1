@@ -257,6 +257,12 @@ Describe 'Invoke-FcHttpTrigger: authentication' {
         [int]$emu.ExecutionCounts['signed'] | Should -Be 0 -Because 'FC checks the signature before the function runs'
     }
 
+    It 'plans the connection of a -Uri batch once: every response remembers the same context' {
+        $r = 1..3 | Invoke-FcHttpTrigger -Uri $urls['signed'] -Credential $emu.Credential -ThrottleLimit 3
+        $r.Content | Should -Be 'signed /', 'signed /', 'signed /'
+        [object]::ReferenceEquals($r[0].Context, $r[2].Context) | Should -BeTrue
+    }
+
     It 'signs with an STS credential and its token, and is refused without the token' {
         (Invoke-FcHttpTrigger -Uri $urls['signed'] -Credential $stsCred -SecurityToken $stsToken).Content | Should -Be 'signed /'
         (Invoke-FcHttpTrigger signed @conn -Credential $stsCred -SecurityToken $stsToken).Authentication | Should -Be 'Signature'

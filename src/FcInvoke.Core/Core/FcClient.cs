@@ -113,7 +113,9 @@ namespace FcInvoke.Core
                 case FcCallKind.Invocation:
                     return IsAsync(request)
                         ? "FC may have queued the invocation before the call was abandoned."
-                        : "FC interrupts a synchronous invocation when its caller goes away, so the function was stopped and may have partly run.";
+                        : request.Origin != null
+                            ? "the function may have run, and may still be running (no source says whether FC stops an HTTP-triggered function whose caller goes away)."
+                            : "FC interrupts a synchronous invocation when its caller goes away, so the function was stopped and may have partly run.";
                 case FcCallKind.TaskSubmission:
                     return "FC may have queued the task; submitting it again with the same -AsyncTaskId is safe.";
                 default:

@@ -150,10 +150,13 @@ namespace FcInvoke.Commands
         /// <summary>Each function's trigger, found once per command (fan-out calls the same function many times).</summary>
         private readonly ConcurrentDictionary<(FcConnected, string, bool), Lazy<Task<FcTriggerTarget>>> _targets =
             new ConcurrentDictionary<(FcConnected, string, bool), Lazy<Task<FcTriggerTarget>>>();
-        /// <summary>For -Uri calls: the plan of each connection source (null: no credentials configured), once per command.</summary>
-        private readonly Dictionary<FcContext, FcConnectionPlan> _plans = new Dictionary<FcContext, FcConnectionPlan>();
-        private FcConnectionPlan _plan;
-        private bool _planned;
+        /// <summary>
+        /// For -Uri calls, once per command and connection source (the command's, or a piped object's context): the plan
+        /// when credentials are configured (null: none), the plan a signed call needs, and the connection to each origin.
+        /// Pipeline thread only.
+        /// </summary>
+        private readonly Dictionary<(FcContext, bool), FcConnectionPlan> _plans = new Dictionary<(FcContext, bool), FcConnectionPlan>();
+        private readonly Dictionary<(string, bool, FcContext), FcConnected> _uriConnections = new Dictionary<(string, bool, FcContext), FcConnected>();
 
         private bool ByUri => ParameterSetName == UriSet;
         private bool FromFile => InputFile != null;
@@ -203,8 +206,8 @@ namespace FcInvoke.Commands
             FcTriggerAuth auth;
             if (spec.Authentication.HasValue) auth = spec.Authentication.Value;
             else if (spec.Token != null) auth = FcTriggerAuth.Jwt;
-            else auth = (plan = PlanFor(fromInput)) != null ? FcTriggerAuth.Signature : FcTriggerAuth.Anonymous;
-            if (auth == FcTriggerAuth.Signature && plan == null) plan = FcConnector.Plan(this, Context == null ? fromInput : null);
+            else auth = (plan = PlanFor(fromInput, required: false)) != null ? FcTriggerAuth.Signature : FcTriggerAuth.Anonymous;
+            if (auth == FcTriggerAuth.Signature && plan == null) plan = PlanFor(fromInput, required: true);
             failure.TriggerAuthentication = auth.ToString();
 
             var request = FcHttpTriggerCall.BuildRequest(spec, spec.Uri, auth);
@@ -219,20 +222,25 @@ namespace FcInvoke.Commands
                 : $"{spec.Method} {request.TargetUri}";
             if (!ShouldProcess(preview, "Invoke")) return;
 
-            var connected = FcConnector.ConnectTrigger(this, request.Origin, auth == FcTriggerAuth.Signature ? plan : null, fromInput, "from -Uri");
+            var signed = auth == FcTriggerAuth.Signature;
+            var source = Context == null ? fromInput : null;
+            var key = (request.Origin.AbsoluteUri, signed, source);
+            if (!_uriConnections.TryGetValue(key, out var connected))
+                _uriConnections[key] = connected = FcConnector.ConnectTrigger(this, request.Origin, signed ? plan : null, source, "from -Uri");
             failure.Connection = connected;
             _fanOut.Submit(failure, ct => CallAsync(connected, spec, request, options, input, ct));
         }
 
-        /// <summary>The plan for a -Uri call's default authentication, once per connection source: null when no credentials are configured.</summary>
-        private FcConnectionPlan PlanFor(FcContext fromInput)
+        /// <summary>
+        /// The connection plan of a -Uri call, once per connection source: with <paramref name="required"/> false, the plan
+        /// only when a credential is configured without the network (else null: the call is anonymous by default); with
+        /// true, the plan a signed call needs (the default chain's network sources included; none at all ends the command).
+        /// </summary>
+        private FcConnectionPlan PlanFor(FcContext fromInput, bool required)
         {
-            if (fromInput == null || Context != null)
-            {
-                if (!_planned) { _plan = FcConnector.TryPlan(this); _planned = true; }
-                return _plan;
-            }
-            if (!_plans.TryGetValue(fromInput, out var plan)) _plans[fromInput] = plan = FcConnector.TryPlan(this, fromInput);
+            var source = Context == null ? fromInput : null;
+            if (!_plans.TryGetValue((source, required), out var plan))
+                _plans[(source, required)] = plan = required ? FcConnector.Plan(this, source) : FcConnector.TryPlan(this, source);
             return plan;
         }
 
