@@ -219,7 +219,7 @@ namespace FcInvoke.Commands
             }
             var preview = MyInvocation.BoundParameters.ContainsKey("WhatIf")
                 ? FcRequestPreview.DescribeTrigger(request, plan?.Credentials)
-                : $"{spec.Method} {request.TargetUri}";
+                : $"{spec.Method} {request.TargetUri.AbsoluteUri}";
             if (!ShouldProcess(preview, "Invoke")) return;
 
             var signed = auth == FcTriggerAuth.Signature;
