@@ -13,6 +13,7 @@
     FormatsToProcess     = @('FcInvoke.Format.ps1xml')
     CmdletsToExport      = @(
         'Invoke-FcFunction'
+        'Invoke-FcHttpTrigger'
         'Get-FcAsyncTask'
         'Stop-FcAsyncTask'
         'Wait-FcAsyncTask'

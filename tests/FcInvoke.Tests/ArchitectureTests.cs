@@ -104,11 +104,12 @@ namespace FcInvoke.Tests
         {
             // output types users hold
             "FcInvoke.FcAsyncTask", "FcInvoke.FcAsyncTaskEvent", "FcInvoke.FcContext", "FcInvoke.FcFunctionInfo",
-            "FcInvoke.FcInvocationResult", "FcInvoke.FcServiceInfo",
+            "FcInvoke.FcInvocationResult", "FcInvoke.FcServiceInfo", "FcInvoke.FcHttpResponse",
             // exceptions with documented ids
             "FcInvoke.Credentials.FcCredentialException", "FcInvoke.FcFunctionException", "FcInvoke.FcLoopbackViolationException",
             "FcInvoke.FcServiceException", "FcInvoke.FcTimeoutException", "FcInvoke.FcTransportException",
             "FcInvoke.FcUnexpectedResponseException", "FcInvoke.FcResponseTooLargeException", "FcInvoke.FcPagingException",
+            "FcInvoke.FcHttpException",
         };
 
         private static readonly string[] ExpectedCmdlets =
@@ -117,9 +118,9 @@ namespace FcInvoke.Tests
             "FcInvoke.Commands.ConnectFcAccountCommand", "FcInvoke.Commands.DisconnectFcAccountCommand", "FcInvoke.Commands.FcCmdlet",
             "FcInvoke.Commands.FcFunctionCmdlet", "FcInvoke.Commands.GetFcAsyncTaskCommand", "FcInvoke.Commands.GetFcContextCommand",
             "FcInvoke.Commands.GetFcFunctionCommand", "FcInvoke.Commands.GetFcServiceCommand", "FcInvoke.Commands.InvokeFcFunctionCommand",
-            "FcInvoke.Commands.StopFcAsyncTaskCommand", "FcInvoke.Commands.WaitFcAsyncTaskCommand",
+            "FcInvoke.Commands.StopFcAsyncTaskCommand", "FcInvoke.Commands.WaitFcAsyncTaskCommand", "FcInvoke.Commands.InvokeFcHttpTriggerCommand",
             // enums used in parameters
-            "FcInvoke.Commands.FcInvocationType", "FcInvoke.Commands.FcLogType", "FcInvoke.Commands.FcSortOrder",
+            "FcInvoke.Commands.FcInvocationType", "FcInvoke.Commands.FcLogType", "FcInvoke.Commands.FcSortOrder", "FcInvoke.Commands.FcHttpAuthentication",
             // PowerShell finds IModuleAssemblyInitializer implementations among exported types only
             "FcInvoke.Commands.FcModuleInitializer",
         };

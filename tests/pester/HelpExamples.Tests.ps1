@@ -63,8 +63,22 @@ BeforeAll {
         'quote'               = { @{ price = 42 } }
         'settle'              = { 'settled' }
         'render'              = { param($Event) "page $Event" }
+        # Web functions the Invoke-FcHttpTrigger examples call through their HTTP triggers (below).
+        'orders-api'          = {
+            param($Event)
+            switch -Regex ($Event.Path) {
+                '^/health$'           { 'ok'; break }
+                '^/api/orders$'       { @{ orderId = 1001; status = 'accepted' }; break }
+                '^/api/orders/999$'   { @{ StatusCode = 404; Body = @{ error = 'no such order' } }; break }
+                '^/api/orders/\d+$'   { @{ updated = $Event.Path; with = $Event.Body }; break }
+                default               { @{ path = $Event.Path } }
+            }
+        }
+        'profile-api'         = { param($Event) @{ name = $Event.JwtClaims.sub; fields = $Event.Query.fields } }
+        'billing/invoices'    = { param($Event) "due: 3 ($($Event.Path))" }
     }
     $script:aliases = @{ 'billing/close-month' = 'prod'; 'nightly/cleanup' = 'prod'; 'api-orders' = 'prod'; 'api-users' = 'prod' }
+    $script:triggers = @{ 'orders-api' = 'function'; 'profile-api' = @{ JwtSecret = 'dev-only-secret' }; 'billing/invoices' = 'anonymous' }
 
     $script:exportLatch = [Threading.ManualResetEventSlim]::new($false)
     [AppDomain]::CurrentDomain.SetData('FcHelpExamplesExport', $exportLatch)
@@ -80,6 +94,14 @@ BeforeAll {
         'Start-FcEmulator / Example 4: Serve an HTTP function with JWT authentication' =
             # The token the example presents: an HS256 JWT signed with the trigger's secret, valid for an hour.
             '$b64 = { param([byte[]] $b) [Convert]::ToBase64String($b).TrimEnd(''='').Replace(''+'', ''-'').Replace(''/'', ''_'') }
+             $head = & $b64 ([Text.Encoding]::UTF8.GetBytes(''{"alg":"HS256","typ":"JWT"}''))
+             $claims = & $b64 ([Text.Encoding]::UTF8.GetBytes(''{"sub":"ops","exp":'' + [DateTimeOffset]::UtcNow.AddHours(1).ToUnixTimeSeconds() + ''}''))
+             $mac = [Security.Cryptography.HMACSHA256]::new([Text.Encoding]::UTF8.GetBytes(''dev-only-secret''))
+             $token = "$head.$claims." + (& $b64 $mac.ComputeHash([Text.Encoding]::ASCII.GetBytes("$head.$claims")))'
+        'Invoke-FcHttpTrigger / Example 3: Call a trigger URL with a JWT' =
+            # The URL of the cloud''s profile-api trigger, and an HS256 JWT signed with that trigger''s secret.
+            '$url = (Get-FcEmulator | Where-Object { $_.Endpoint -eq $PSDefaultParameterValues[''*-Fc*:Endpoint''] }).HttpTriggerUrls[''profile-api'']
+             $b64 = { param([byte[]] $b) [Convert]::ToBase64String($b).TrimEnd(''='').Replace(''+'', ''-'').Replace(''/'', ''_'') }
              $head = & $b64 ([Text.Encoding]::UTF8.GetBytes(''{"alg":"HS256","typ":"JWT"}''))
              $claims = & $b64 ([Text.Encoding]::UTF8.GetBytes(''{"sub":"ops","exp":'' + [DateTimeOffset]::UtcNow.AddHours(1).ToUnixTimeSeconds() + ''}''))
              $mac = [Security.Cryptography.HMACSHA256]::new([Text.Encoding]::UTF8.GetBytes(''dev-only-secret''))
@@ -122,7 +144,7 @@ BeforeAll {
 
     function Start-FcTestCloud {
         # A fresh "cloud" for one example: an emulator whose key is in the environment and in every profile.
-        $emu = Start-FcEmulator -Function $cloud -Alias $aliases
+        $emu = Start-FcEmulator -Function $cloud -Alias $aliases -HttpTrigger $triggers
         $secret = Get-FcTestSecret $emu
         $env:ALIBABA_CLOUD_ACCESS_KEY_ID = $emu.AccessKeyId
         $env:ALIBABA_CLOUD_ACCESS_KEY_SECRET = $secret

@@ -7,7 +7,8 @@ BeforeAll {
         'echo'            = { param($Event) $Event }
         'fail'            = { param($Event) throw $Event }
         'ops/resize-disk' = { param($Event) "resized to $Event GB" }
-    } -Alias @{ echo = 'prod' }
+        'web'             = { param($Event) @{ StatusCode = 201; Headers = @{ 'Content-Type' = 'application/json' }; Body = @{ orderId = 42; note = 'x' * 200 } } }
+    } -Alias @{ echo = 'prod' } -HttpTrigger @{ web = 'anonymous' }
     $script:conn = Get-FcTestConnection $emu
     $script:sts = Start-FcTestHttpFixture -Handler $StsHandler -State @{ Emulator = $emu; AccountId = $emu.AccountId }
 
@@ -19,6 +20,8 @@ BeforeAll {
         Invoke-FcFunction fail $longError -AsyncTaskId 'nightly-export-2026-11-24-eu' @conn
         Invoke-FcFunction echo 'fine' -InvocationType Async @conn   # FC generates the id: a GUID
     ) | Wait-FcAsyncTask @conn -TimeoutSec 60
+    $script:http = Invoke-FcHttpTrigger web /orders -Body @{ orderId = 42 } @conn
+    $script:httpAsync = Invoke-FcHttpTrigger web -Body 'later' -AsyncTaskId 'http-export-2026-11-24-eu' @conn
     $script:functions = Get-FcFunction -All @conn
     $script:services = Get-FcService @conn
     $env:ALIBABA_CLOUD_STS_ENDPOINT = $sts.Url
@@ -85,6 +88,17 @@ Describe 'Tables at 80, 120 and 200 columns' -ForEach @(@{ Width = 79 }, @{ Widt
         $lines | Where-Object { $_ -match '^echo\s+3\.0\s+' } | Should -HaveCount 1
     }
 
+    It 'shows an HTTP trigger''s answer with its status code, method, time and content (cut at its end), at <Width> columns' {
+        $lines = Assert-FcTable $http $Width 'StatusCode', 'Method', 'Elapsed', 'Content' -Whole '201', 'POST'
+        $lines[2] | Should -Match '^\s+201 POST\s+\d+ ms\s+\{'
+        $lines[2] | Should -Match '…$' -Because 'a long content is cut with an ellipsis at its end'
+    }
+
+    It 'shows an asynchronous HTTP trigger call with its task id whole, at <Width> columns' {
+        $lines = Assert-FcTable $httpAsync $Width 'StatusCode', 'Method', 'AsyncTaskId' -Whole '202', 'http-export-2026-11-24-eu'
+        $lines[2] | Should -Match '^\s+202 POST\s+http-export-2026-11-24-eu\s*$'
+    }
+
     It 'shows services, at <Width> columns' {
         Assert-FcTable $services $Width 'ServiceName', 'InternetAccess', 'LastModifiedTime', 'Description' -Whole 'ops' | Out-Null
     }
@@ -107,13 +121,14 @@ Describe 'Every column label is a property' {
     It 'names a property of its type in every table view, so Select-Object, Sort-Object and Where-Object take it' {
         $views = foreach ($name in 'FcInvoke.FcInvocationResult', 'FcInvoke.FcInvocationResult#Async', 'FcInvoke.FcInvocationResult#FunctionError',
                                    'FcInvoke.FcAsyncTask', 'FcInvoke.FcFunctionInfo', 'FcInvoke.FcServiceInfo', 'FcInvoke.FcContext',
+                                   'FcInvoke.FcHttpResponse', 'FcInvoke.FcHttpResponse#Async',
                                    'FcInvoke.Emulator.FcEmulator', 'FcInvoke.Emulator.FcEmulatorRequest') {
             $type = [type]($name -replace '#.*$')
             foreach ($view in (Get-FormatData -TypeName $name).FormatViewDefinition | Where-Object { $_.Control -is [Management.Automation.TableControl] }) {
                 [pscustomobject]@{ Name = $name; Type = $type; Labels = @($view.Control.Headers.Label) }
             }
         }
-        $views | Should -HaveCount 9
+        $views | Should -HaveCount 11
         foreach ($view in $views) {
             foreach ($label in $view.Labels) {
                 $view.Type.GetProperty($label) | Should -Not -BeNullOrEmpty -Because "the column '$label' of $($view.Name) must be a property"
@@ -148,6 +163,7 @@ Describe 'List views show everything' {
         @{ Name = 'a function'; Get = { $functions[0] }; Skip = 'Json' }
         @{ Name = 'a service'; Get = { $services[0] }; Skip = 'Json' }
         @{ Name = 'a context'; Get = { $context }; Skip = @() }
+        @{ Name = 'an HTTP trigger''s answer'; Get = { $http }; Skip = 'RawContent', 'ContentObject', 'Headers' }
         @{ Name = 'an emulator'; Get = { $emu }; Skip = 'Credential', 'RecentRequests', 'ExecutionCounts', 'InputExecutionCounts' }
     ) {
         $object = & $Get

@@ -83,10 +83,15 @@ namespace FcInvoke.Core
             return path.Replace("+", "%20").Replace("*", "%2A").Replace("%7E", "~");
         }
 
+        /// <summary>
+        /// The canonical query: pairs sorted by key, each "key=" + the percent-encoded value, joined with '&amp;'. The key is
+        /// left as it is, as the official code does (npm @alicloud/openapi-util 0.3.3 getAuthorizationQueryString;
+        /// alibabacloud-go/openapi-util service.go getCanonicalQueryString): only values are encoded.
+        /// </summary>
         public static string CanonicalQuery(IEnumerable<KeyValuePair<string, string>> query)
         {
             if (query == null) return string.Empty;
-            var pairs = query.Select(q => new KeyValuePair<string, string>(PercentEncoding.Encode(q.Key), PercentEncoding.Encode(q.Value ?? string.Empty)))
+            var pairs = query.Select(q => new KeyValuePair<string, string>(q.Key ?? string.Empty, PercentEncoding.Encode(q.Value ?? string.Empty)))
                              .OrderBy(q => q.Key, StringComparer.Ordinal)
                              .ThenBy(q => q.Value, StringComparer.Ordinal);
             return string.Join("&", pairs.Select(p => p.Key + "=" + p.Value));

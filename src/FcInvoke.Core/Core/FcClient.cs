@@ -20,9 +20,23 @@ namespace FcInvoke.Core
             Credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
         }
 
+        private FcConnection(FcEndpoint endpoint, ICredentialProvider credentials)
+        {
+            Endpoint = endpoint;
+            Credentials = credentials;
+        }
+
+        /// <summary>
+        /// Where calls to an HTTP trigger go: the trigger URL's origin, and the credential source when the trigger's
+        /// authentication signs with one (null for anonymous and JWT calls, which need no credentials at all).
+        /// </summary>
+        public static FcConnection ForTrigger(Uri origin, ICredentialProvider credentials) =>
+            new FcConnection(FcEndpoint.FromUri(new Uri(origin.GetLeftPart(UriPartial.Authority))), credentials);
+
         public FcEndpoint Endpoint { get; }
         public string AccountId { get; }
         public string Region { get; }
+        /// <summary>The credential source; null only for a trigger connection that needs none.</summary>
         public ICredentialProvider Credentials { get; }
     }
 
@@ -99,7 +113,9 @@ namespace FcInvoke.Core
                 case FcCallKind.Invocation:
                     return IsAsync(request)
                         ? "FC may have queued the invocation before the call was abandoned."
-                        : "FC interrupts a synchronous invocation when its caller goes away, so the function was stopped and may have partly run.";
+                        : request.Origin != null
+                            ? "the function may have run, and may still be running (no source says whether FC stops an HTTP-triggered function whose caller goes away)."
+                            : "FC interrupts a synchronous invocation when its caller goes away, so the function was stopped and may have partly run.";
                 case FcCallKind.TaskSubmission:
                     return "FC may have queued the task; submitting it again with the same -AsyncTaskId is safe.";
                 default:
@@ -148,7 +164,7 @@ namespace FcInvoke.Core
 
                 if (log.IsVerboseEnabled)
                     log.Verbose($"{request.Method} {request.Path} -> {response.StatusCode} (RequestId {response.RequestId ?? "none"}, {attempt.ElapsedMilliseconds} ms)");
-                if (!response.IsSuccess && policy.IsRetryableStatus(request.Kind, response.StatusCode) && policy.CanRetry(retries, total.Elapsed))
+                if (!response.IsSuccess && policy.IsRetryableAnswer(request, response) && policy.CanRetry(retries, total.Elapsed))
                 {
                     mayHaveTakenEffect |= FcRetryPolicy.MayHaveTakenEffect(response.StatusCode);
                     var retryAfter = FcRetryPolicy.ParseRetryAfter(response.Header("Retry-After"), DateTimeOffset.UtcNow);
@@ -174,10 +190,15 @@ namespace FcInvoke.Core
 
         private async Task<FcResponse> SendOnceAsync(FcRequest request, int attemptNumber, TimeSpan? attemptTimeout, IFcLog log, CancellationToken callToken)
         {
-            var credential = await Connection.Credentials.GetCredentialAsync(log, callToken).ConfigureAwait(false);
+            var messages = request.Messages;
+            FcCredential credential = null;
+            if (messages.NeedsCredential)
+            {
+                if (Connection.Credentials == null) throw new InvalidOperationException($"{request.Action} is signed, but its connection has no credential source.");
+                credential = await Connection.Credentials.GetCredentialAsync(log, callToken).ConfigureAwait(false);
+            }
             using (var attemptLimit = attemptTimeout.HasValue ? CancellationTokenSource.CreateLinkedTokenSource(callToken) : null)
-            using (var message = FcRequestBuilder.Build(request, Connection.Endpoint, credential, Connection.AccountId,
-                                                        DateTimeOffset.UtcNow, FcRequestBuilder.NewNonce()))
+            using (var message = messages.Create(request, Connection, credential, DateTimeOffset.UtcNow))
             {
                 attemptLimit?.CancelAfter(attemptTimeout.Value);
                 var token = attemptLimit?.Token ?? callToken;
@@ -199,9 +220,10 @@ namespace FcInvoke.Core
                     {
                         var declared = FcResponseBody.DeclaredLength(answer);
                         var status = (int)answer.StatusCode;
-                        byte[] body = answer.Content == null
+                        // A HEAD answer, a 204 and a 304 have no body, whatever length they declare (RFC 9110).
+                        byte[] body = answer.Content == null || request.Method == HttpMethod.Head || status == 204 || status == 304
                             ? Array.Empty<byte>()
-                            : await ReadBodyAsync(answer, declared, request, status >= 200 && status < 300, token).ConfigureAwait(false);
+                            : await ReadBodyAsync(answer, declared, request, (status >= 200 && status < 300) || request.KeepsErrorBodies, token).ConfigureAwait(false);
                         return new FcResponse(status, FcResponse.CollectHeaders(answer), body, started.Elapsed, attemptNumber, answer.ReasonPhrase);
                     }
                 }

@@ -9,6 +9,8 @@ namespace FcInvoke
     {
         // The call reached FC (or tried to).
         public const string FunctionError = "FcFunctionError";
+        /// <summary>A function answered its HTTP trigger call with 4xx/5xx (its own answer; FC's refusals are ServiceError).</summary>
+        public const string HttpError = "FcHttpError";
         public const string ServiceError = "FcServiceError";
         public const string Timeout = "FcTimeout";
         public const string AsyncTaskWaitTimeout = "FcAsyncTaskWaitTimeout";
@@ -26,6 +28,8 @@ namespace FcInvoke
         public const string PayloadTooLarge = "FcPayloadTooLarge";
         public const string InputFileNotFound = "FcInputFileNotFound";
         public const string InputFileUnreadable = "FcInputFileUnreadable";
+        /// <summary>Invoke-FcHttpTrigger -FunctionName found no HTTP trigger to call (none, none for the qualifier, no URL of the kind asked for).</summary>
+        public const string HttpTriggerNotFound = "FcHttpTriggerNotFound";
 
         // Whom or where to call.
         public const string CredentialNotFound = "FcCredentialNotFound";

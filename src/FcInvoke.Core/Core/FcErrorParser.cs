@@ -36,6 +36,23 @@ namespace FcInvoke.Core
             return new FcServiceException(code, message, response.StatusCode, requestId, action, response.Attempts);
         }
 
+        /// <summary>
+        /// Whether an answer is FC's own error rather than something a function returned: FC 3.0's error object (a JSON
+        /// object with a Code, a Message and a RequestId) whose RequestId is the X-Fc-Request-Id of the answer. A function
+        /// cannot set x-fc-* headers (its answer's request id is always FC's), and its own error bodies do not repeat FC's
+        /// request id, so this tells FC's gateway (throttling, authentication, an unknown trigger) from a function's own
+        /// 4xx/5xx. An error object without a request id (FC 2.0's shape) is not taken as FC's: the cautious reading,
+        /// since a resend of what may have run must never happen.
+        /// </summary>
+        public static bool IsFcOwnError(FcResponse response)
+        {
+            var headerId = response.RequestId;
+            if (string.IsNullOrEmpty(headerId)) return false;
+            string code = null, message = null, bodyId = null;
+            TryReadFields(response.Body, ref code, ref message, ref bodyId);
+            return !string.IsNullOrEmpty(code) && message != null && string.Equals(bodyId, headerId, StringComparison.Ordinal);
+        }
+
         internal static void TryReadFields(byte[] body, ref string code, ref string message, ref string requestId)
         {
             if (body == null || body.Length == 0 || !LooksLikeJson(body)) return;

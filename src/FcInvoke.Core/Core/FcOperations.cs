@@ -62,6 +62,11 @@ namespace FcInvoke.Core
             ? new FcRequest("ListVersions", HttpMethod.Get, FcApiVersion.V20210406, FcCallKind.Read, "services", fn.ServiceName, "versions")
             : new FcRequest("ListVersions", HttpMethod.Get, FcApiVersion.V20230330, FcCallKind.Read, "functions", fn.FunctionName, "versions");
 
+        /// <summary>A function's triggers: FC 2.0 per service and function, FC 3.0 per function; neither takes a qualifier (http-triggers.md §1).</summary>
+        public static FcRequest ListTriggers(FcFunctionRef fn) => fn.IsV2
+            ? new FcRequest("ListTriggers", HttpMethod.Get, FcApiVersion.V20210406, FcCallKind.Read, "services", fn.ServiceName, "functions", fn.FunctionName, "triggers")
+            : new FcRequest("ListTriggers", HttpMethod.Get, FcApiVersion.V20230330, FcCallKind.Read, "functions", fn.FunctionName, "triggers");
+
         private static FcRequest Function(FcFunctionRef fn, string action, HttpMethod method, FcCallKind kind, params string[] tail)
         {
             var head = fn.IsV2

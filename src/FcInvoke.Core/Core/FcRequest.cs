@@ -6,8 +6,10 @@ using System.Net.Http;
 namespace FcInvoke.Core
 {
     /// <summary>
-    /// One FC API call before it is addressed and signed: the operation (action, method, version, path),
-    /// its query, the x-fc-* headers and the body. Immutable once built by <see cref="FcOperations"/>.
+    /// One FC call before it is addressed and signed: the operation (action, method, version, path), its query, the
+    /// x-fc-* headers and the body. Immutable once built by <see cref="FcOperations"/> (or, for a call to an HTTP trigger,
+    /// by <see cref="FcHttpTriggerCall"/>). How each attempt becomes an <see cref="HttpRequestMessage"/> (addressed,
+    /// authenticated) is <see cref="Messages"/>: FC's API signature by default.
     /// </summary>
     internal sealed class FcRequest
     {
@@ -15,6 +17,11 @@ namespace FcInvoke.Core
         private readonly List<KeyValuePair<string, string>> _headers = new List<KeyValuePair<string, string>>();
 
         public FcRequest(string action, HttpMethod method, FcApiVersion apiVersion, FcCallKind kind, params string[] pathSegments)
+            : this(action, method, apiVersion, kind, pathSegments, "/" + apiVersion.ToWire() + "/" + string.Join("/", pathSegments.Select(PercentEncoding.Encode)))
+        {
+        }
+
+        private FcRequest(string action, HttpMethod method, FcApiVersion apiVersion, FcCallKind kind, string[] pathSegments, string path)
         {
             Action = action;
             Method = method;
@@ -23,7 +30,23 @@ namespace FcInvoke.Core
             MaxResponseBytes = kind == FcCallKind.Read ? FcResponseLimits.Read : FcResponseLimits.Invocation;
             DefaultAttemptTimeout = kind == FcCallKind.Read ? FcRequestDefaults.AttemptTimeout : (TimeSpan?)null;
             PathSegments = pathSegments;
-            Path = "/" + apiVersion.ToWire() + "/" + string.Join("/", pathSegments.Select(PercentEncoding.Encode));
+            Path = path;
+        }
+
+        /// <summary>
+        /// A call to an HTTP trigger: <paramref name="origin"/> (scheme, host, port) and the path as it is sent
+        /// (percent-encoded), authenticated by <paramref name="messages"/>. Its answer may be the function's own (any
+        /// status), so every answer's body is read within the maximum, not only a success's.
+        /// </summary>
+        public static FcRequest ForTrigger(string action, HttpMethod method, Uri origin, string encodedPath, FcCallKind kind, IFcMessageFactory messages)
+        {
+            var request = new FcRequest(action, method, FcApiVersion.V20230330, kind, Array.Empty<string>(), encodedPath)
+            {
+                Origin = new Uri(origin.GetLeftPart(UriPartial.Authority)),
+                Messages = messages ?? throw new ArgumentNullException(nameof(messages)),
+                KeepsErrorBodies = true,
+            };
+            return request;
         }
 
         public string Action { get; }
@@ -41,6 +64,20 @@ namespace FcInvoke.Core
         public IReadOnlyList<KeyValuePair<string, string>> Query => _query;
         public IReadOnlyList<KeyValuePair<string, string>> Headers => _headers;
         public FcRequestBody Body { get; private set; }
+
+        /// <summary>How each attempt is made into a message and authenticated: FC's API signature unless set.</summary>
+        public IFcMessageFactory Messages { get; private set; } = FcApiMessages.Instance;
+        /// <summary>For a call to an HTTP trigger: where it goes (scheme, host, port); null for API calls (the connection's endpoint).</summary>
+        public Uri Origin { get; private set; }
+        /// <summary>The absolute URI of a call to an HTTP trigger (its origin, path and query as sent); null for API calls.</summary>
+        public Uri TargetUri => Origin == null ? null : new Uri(Origin.GetLeftPart(UriPartial.Authority) + PathAndQuery);
+        /// <summary>
+        /// True for a synchronous call to an HTTP trigger: the answer may be the function's own, whatever its status, so a 429
+        /// or 503 is resent only when it is FC's own refusal (<see cref="FcRetryPolicy.IsRetryableAnswer"/>).
+        /// </summary>
+        public bool AnswerMayBeFunctions { get; private set; }
+        /// <summary>Read the body of a 4xx/5xx answer whole (within the maximum), not only its first 64 KiB: it may be the function's answer.</summary>
+        public bool KeepsErrorBodies { get; private set; }
 
         public FcRequest WithQuery(string name, string value)
         {
@@ -75,6 +112,26 @@ namespace FcInvoke.Core
         public FcRequest WithBody(FcRequestBody body)
         {
             Body = body;
+            return this;
+        }
+
+        /// <summary>A query pair kept even when its value is empty ('?flag=' means something to an HTTP function).</summary>
+        public FcRequest WithQueryPair(string name, string value)
+        {
+            _query.Add(new KeyValuePair<string, string>(name, value ?? string.Empty));
+            return this;
+        }
+
+        /// <summary>A header kept even when its value is empty.</summary>
+        public FcRequest WithHeaderPair(string name, string value)
+        {
+            _headers.Add(new KeyValuePair<string, string>(name, value ?? string.Empty));
+            return this;
+        }
+
+        public FcRequest WithFunctionAnswers(bool answerMayBeFunctions)
+        {
+            AnswerMayBeFunctions = answerMayBeFunctions;
             return this;
         }
 

@@ -17,6 +17,8 @@ namespace FcInvoke.Core
         public string ContentType { get; }
         public abstract long Length { get; }
         public abstract string Sha256Hex { get; }
+        /// <summary>Lower-case hex MD5 of the body, for FC 2.0's "FC" signature (Content-MD5 as GWUTIL sends it); made on first use.</summary>
+        public abstract string Md5Hex { get; }
         public abstract HttpContent CreateContent();
 
         public static FcRequestBody FromBytes(byte[] bytes, string contentType = "application/octet-stream") =>
@@ -24,6 +26,11 @@ namespace FcInvoke.Core
 
         public static FcRequestBody FromFile(string path, string contentType = "application/octet-stream") =>
             new FileBody(path, contentType);
+
+        private static string HexMd5(byte[] bytes)
+        {
+            using (var md5 = MD5.Create()) return Acs3Signer.ToHex(md5.ComputeHash(bytes));
+        }
 
         protected HttpContent WithHeaders(HttpContent content)
         {
@@ -42,6 +49,8 @@ namespace FcInvoke.Core
             public byte[] Bytes => _bytes;
             public override long Length => _bytes.Length;
             public override string Sha256Hex => _hash ?? (_hash = Acs3Signer.HexSha256(_bytes));
+            private string _md5;
+            public override string Md5Hex => _md5 ?? (_md5 = HexMd5(_bytes));
             public override HttpContent CreateContent() => WithHeaders(new ByteArrayContent(_bytes));
         }
 
@@ -64,6 +73,18 @@ namespace FcInvoke.Core
 
             public override long Length => _length;
             public override string Sha256Hex => _hash;
+            private string _md5;
+
+            public override string Md5Hex
+            {
+                get
+                {
+                    if (_md5 != null) return _md5;
+                    using (var stream = OpenRead())
+                    using (var md5 = MD5.Create())
+                        return _md5 = Acs3Signer.ToHex(md5.ComputeHash(stream));
+                }
+            }
 
             public override HttpContent CreateContent()
             {

@@ -9,6 +9,33 @@ using FcInvoke.Credentials;
 namespace FcInvoke.Core
 {
     /// <summary>
+    /// Makes each attempt of a request into an <see cref="HttpRequestMessage"/>: addressed and authenticated, with a fresh
+    /// date (and nonce, where the scheme has one). <see cref="FcClient"/> calls it once per attempt and asks the connection
+    /// for a credential first only when <see cref="NeedsCredential"/> says the scheme signs with one.
+    /// </summary>
+    internal interface IFcMessageFactory
+    {
+        /// <summary>Whether each attempt is signed with a credential (fetched afresh for every attempt).</summary>
+        bool NeedsCredential { get; }
+
+        /// <param name="credential">The current credential when <see cref="NeedsCredential"/>, else null.</param>
+        HttpRequestMessage Create(FcRequest request, FcConnection connection, FcCredential credential, DateTimeOffset now);
+    }
+
+    /// <summary>FC's API calls: the connection's endpoint, ACS3-HMAC-SHA256 over the body's hash, a nonce, x-fc-account-id.</summary>
+    internal sealed class FcApiMessages : IFcMessageFactory
+    {
+        public static readonly FcApiMessages Instance = new FcApiMessages();
+
+        private FcApiMessages() { }
+
+        public bool NeedsCredential => true;
+
+        public HttpRequestMessage Create(FcRequest request, FcConnection connection, FcCredential credential, DateTimeOffset now) =>
+            FcRequestBuilder.Build(request, connection.Endpoint, credential, connection.AccountId, now, FcRequestBuilder.NewNonce());
+    }
+
+    /// <summary>
     /// Turns an <see cref="FcRequest"/> into a signed <see cref="HttpRequestMessage"/>. Called once per attempt,
     /// so every retry carries a fresh date, nonce and signature.
     /// </summary>
@@ -75,7 +102,7 @@ namespace FcInvoke.Core
         /// <summary>A secret-free rendering of a request for -WhatIf and -Debug: signature, token and key id redacted.</summary>
         public static string Describe(HttpRequestMessage message)
         {
-            var lines = new List<string> { $"{message.Method} {message.RequestUri}" };
+            var lines = new List<string> { $"{message.Method} {message.RequestUri.AbsoluteUri}" };
             IEnumerable<KeyValuePair<string, IEnumerable<string>>> all = message.Headers;
             if (message.Content != null) all = all.Concat(message.Content.Headers);
             foreach (var h in all.OrderBy(h => h.Key, StringComparer.OrdinalIgnoreCase))
@@ -91,6 +118,9 @@ namespace FcInvoke.Core
             switch (name.ToLowerInvariant())
             {
                 case "authorization":
+                    if (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return value.Substring(0, 7) + "<redacted>";
+                    if (value.StartsWith("FC ", StringComparison.Ordinal) && value.IndexOf(':') > 3)
+                        return "FC " + FcCredential.Mask(value.Substring(3, value.IndexOf(':') - 3)) + ":<redacted>";
                     var sig = value.IndexOf("Signature=", StringComparison.Ordinal);
                     var cred = value.IndexOf("Credential=", StringComparison.Ordinal);
                     if (sig < 0 || cred < 0) return "<redacted>";
@@ -98,6 +128,7 @@ namespace FcInvoke.Core
                     var keyId = value.Substring(cred + 11, (comma < 0 ? value.Length : comma) - cred - 11);
                     return value.Substring(0, cred + 11) + FcCredential.Mask(keyId) + value.Substring(comma < 0 ? value.Length : comma, sig - (comma < 0 ? value.Length : comma)) + "Signature=<redacted>";
                 case "x-acs-security-token":
+                case "x-fc-security-token":
                     return "<redacted>";
                 case "x-acs-accesskey-id":
                     return FcCredential.Mask(value);

@@ -44,6 +44,14 @@ namespace FcInvoke.Core
         }
 
         /// <summary>
+        /// Whether a non-2xx answer is sent again: a status <see cref="IsRetryableStatus"/> allows for the call's kind, and,
+        /// when the answer may be the function's own (a synchronous call to an HTTP trigger), only if it is FC's own refusal
+        /// (<see cref="FcErrorParser.IsFcOwnError"/>): a function that answers 429 or 503 itself has run.
+        /// </summary>
+        public bool IsRetryableAnswer(FcRequest request, FcResponse response) =>
+            IsRetryableStatus(request.Kind, response.StatusCode) && (!request.AnswerMayBeFunctions || FcErrorParser.IsFcOwnError(response));
+
+        /// <summary>
         /// A failed attempt that may be retried: one that never reached FC, or, when resending is safe (reads, submissions
         /// with a task id), a connection that dropped, an answer whose framing was broken, or an attempt that timed out.
         /// </summary>

@@ -19,6 +19,11 @@ namespace FcInvoke.Credentials
 
         public ICredentialProvider Provider { get; }
         public CredentialProfile Profile { get; }
+        /// <summary>
+        /// True when nothing was configured and the chain ended in its network sources (the ECS RAM role, the credentials
+        /// URI): whether they have a credential only the network can tell.
+        /// </summary>
+        public bool FromNetworkSourcesOnly { get; set; }
     }
 
     /// <summary>
@@ -134,7 +139,7 @@ namespace FcInvoke.Credentials
 
             if (tail.TrueForAll(t => t.Provider == null))
                 throw NothingFound(tried.Concat(tail.Select(t => t.Describe(null))), null);
-            return new ChainResult(new ChainTailProvider(tail, tried));
+            return new ChainResult(new ChainTailProvider(tail, tried)) { FromNetworkSourcesOnly = true };
         }
 
         private const string EcsLabel = "the ECS RAM role";

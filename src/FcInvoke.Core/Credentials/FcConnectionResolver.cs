@@ -42,6 +42,11 @@ namespace FcInvoke.Credentials
         public string AccountId { get; set; }
         public Uri Endpoint { get; set; }
         public bool Internal { get; set; }
+        /// <summary>
+        /// True when the credential source was found without the network: a parameter, a context, the environment, a
+        /// profile; false when only the default chain's network sources (ECS RAM role, credentials URI) are left.
+        /// </summary>
+        public bool CredentialsConfigured { get; set; } = true;
     }
 
     /// <summary>
@@ -80,6 +85,7 @@ namespace FcInvoke.Credentials
                             chain?.Profile?.AccountId ?? credentials.KnownAccountId,
                 Endpoint = request.Endpoint ?? context?.Endpoint,
                 Internal = request.Internal ?? context?.Internal ?? false,
+                CredentialsConfigured = chain == null || !chain.FromNetworkSourcesOnly,
             };
         }
 

@@ -75,6 +75,44 @@ namespace FcInvoke.Commands
             return plan;
         }
 
+        /// <summary>
+        /// The plan when a credential source is found without the network (parameters, a context, the environment, a
+        /// profile), else null: for a call that signs only when it can (Invoke-FcHttpTrigger -Uri). No credentials at all is
+        /// not a failure here; a configuration that names a source that is broken (a missing profile) still ends the command.
+        /// </summary>
+        public static FcConnectionPlan TryPlan(FcCmdlet cmdlet, FcContext fromInput = null)
+        {
+            var request = Request(cmdlet, fromInput);
+            try
+            {
+                var plan = FcConnectionResolver.Plan(request, ProcessEnvironment.Instance);
+                return plan.CredentialsConfigured ? plan : null;
+            }
+            catch (FcCredentialException ex) when (ex.Failure == FcCredentialFailure.NotFound)
+            {
+                return null;
+            }
+            catch (Exception ex) when (!FcErrors.IsFlowControl(ex))
+            {
+                throw End(cmdlet, ex);
+            }
+        }
+
+        /// <summary>
+        /// A connection to an HTTP trigger's URL: its origin, and the credential source of <paramref name="plan"/> when the
+        /// call is signed (null: anonymous or JWT, no credentials needed). Results remember the plan's context.
+        /// </summary>
+        public static FcConnected ConnectTrigger(FcCmdlet cmdlet, Uri origin, FcConnectionPlan plan, FcContext fromInput, string originText)
+        {
+            var client = new FcClient(FcConnection.ForTrigger(origin, plan?.Credentials));
+            var context = plan == null ? null : ContextFor(Request(cmdlet, fromInput), plan);
+            return new FcConnected(client, context, originText);
+        }
+
+        /// <summary>The connection to a discovered trigger: its URL's origin, with the discovery connection's credentials and context.</summary>
+        public static FcConnected ConnectTrigger(FcConnected discovery, Uri origin, string originText) =>
+            new FcConnected(new FcClient(FcConnection.ForTrigger(origin, discovery.Client.Connection.Credentials)), discovery.Context, originText);
+
         /// <summary>The command's connection parameters as the core takes them; bad combinations end the command.</summary>
         public static FcConnectionRequest Request(FcCmdlet cmdlet, FcContext fromInput = null)
         {

@@ -21,6 +21,8 @@ namespace FcInvoke.Commands
         public int InputNumber { get; set; }
         /// <summary>The input (the error's TargetObject).</summary>
         public object Input { get; set; }
+        /// <summary>For a call to an HTTP trigger: how it was authenticated (Anonymous, Signature, Jwt), once known.</summary>
+        public string TriggerAuthentication { get; set; }
     }
 
     /// <summary>
@@ -46,6 +48,9 @@ namespace FcInvoke.Commands
             {
                 case FcServiceException tooLarge when tooLarge.ErrorCode == FcServiceException.EntityTooLarge:
                     return new ErrorRecord(tooLarge, FcErrorIds.PayloadTooLarge, ErrorCategory.LimitsExceeded, target);
+                case FcHttpException he:
+                    // The function's own 4xx/5xx: the target is the whole answer, which names its input (InputObject).
+                    return new ErrorRecord(he, FcErrorIds.HttpError, CategoryFor(he.StatusCode), he.Response);
                 case FcFunctionException fe:
                     // The full result stays reachable as the exception's Result, shown by its own table view.
                     FcViews.Mark(fe.Result, FcViews.FunctionErrorResult);
@@ -122,7 +127,12 @@ namespace FcInvoke.Commands
                 case FcServiceException se when se.ErrorCode == "ServiceNotFound" && context.Function.HasValue && context.Function.Value.IsV2:
                     return $"FcInvoke looked for the FC 2.0 service '{context.Function.Value.ServiceName}' {Where(connection)}. Get-FcService lists the services; " +
                            "for an FC 3.0 function, leave -ServiceName out.";
-                case FcServiceException se when (se.ErrorCode == "InvalidAccessKeyID" || se.ErrorCode == "SignatureNotMatch" || se.StatusCode == 401) && connection != null:
+                case FcServiceException se when context.TriggerAuthentication == "Signature" && (se.StatusCode == 401 || se.StatusCode == 403) &&
+                                                connection?.Context != null:
+                    return $"The call was signed with the credential from {connection.Context.Source}. FC checks a trigger's signature with the keys of the " +
+                           "account that owns the function: use a credential of that account (an STS credential with its token).";
+                case FcServiceException se when (se.ErrorCode == "InvalidAccessKeyID" || se.ErrorCode == "SignatureNotMatch" || se.StatusCode == 401) &&
+                                                connection?.Context != null && context.TriggerAuthentication == null:
                     return $"The credential came from {connection.Context.Source}; check it belongs to the account at {connection.Endpoint} ({connection.Origin}).";
                 case FcLoopbackViolationException _:
                     return null;
@@ -252,7 +262,8 @@ namespace FcInvoke.Commands
             switch (errorId)
             {
                 case FcErrorIds.PayloadTooLarge: return ErrorCategory.LimitsExceeded;
-                case FcErrorIds.InputFileNotFound: return ErrorCategory.ObjectNotFound;
+                case FcErrorIds.InputFileNotFound:
+                case FcErrorIds.HttpTriggerNotFound: return ErrorCategory.ObjectNotFound;
                 case FcErrorIds.InputFileUnreadable: return ErrorCategory.ReadError;
                 default: return ErrorCategory.InvalidArgument;
             }
@@ -268,6 +279,7 @@ namespace FcInvoke.Commands
     {
         public const string AsyncResult = "FcInvoke.FcInvocationResult#Async";
         public const string FunctionErrorResult = "FcInvoke.FcInvocationResult#FunctionError";
+        public const string AsyncHttpResponse = "FcInvoke.FcHttpResponse#Async";
 
         public static PSObject Mark(object value, string typeName)
         {

@@ -92,15 +92,14 @@ namespace FcInvoke.Commands
 
         private FanOut<FcInvocationResult> _fanOut;
         private bool _payloadOnCommandLine;
-        /// <summary>The parameters bound on the command line (values and delay-bind script blocks): what the user named.</summary>
-        private HashSet<string> _named;
-        private readonly HashSet<string> _warnedColumns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>The binding rules (shared with Invoke-FcHttpTrigger): what the user named, what rows may not choose.</summary>
+        private PipelineBinding _binding;
         private int _inputNumber;
 
         protected override void BeginProcessing()
         {
-            _named = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
-            _payloadOnCommandLine = _named.Contains(nameof(Payload));
+            _binding = new PipelineBinding(this, "the payload", "the service, qualifier or task id");
+            _payloadOnCommandLine = _binding.IsNamed(nameof(Payload));
             ConfigureMessages();
             _fanOut = new FanOut<FcInvocationResult>(this, Messages, ThrottleLimit, !Unordered.IsPresent, "Invoke-FcFunction",
                                                      WriteResult, WriteFailure, PipelineStopToken);
@@ -155,36 +154,22 @@ namespace FcInvoke.Commands
         /// </summary>
         private bool ApplyBindingRules(PSObject piped, bool fcObject, FcFailureContext failure)
         {
-            bool FromPipeline(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter) && !_named.Contains(parameter);
-
-            if (FromPipeline(nameof(AsyncTaskId)))
+            if (_binding.FromPipeline(nameof(AsyncTaskId)))
             {
-                if (!fcObject) WarnColumn(piped, AsyncTaskId, nameof(AsyncTaskId), "AsyncTaskId", "TaskId");
+                if (!fcObject) _binding.WarnColumn(piped, AsyncTaskId, nameof(AsyncTaskId), "AsyncTaskId", "TaskId");
                 AsyncTaskId = null;
             }
             if (!fcObject)
             {
-                if (FromPipeline(nameof(ServiceName))) { WarnColumn(piped, ServiceName, nameof(ServiceName), "ServiceName"); ServiceName = null; }
-                if (FromPipeline(nameof(Qualifier))) { WarnColumn(piped, Qualifier, nameof(Qualifier), "Qualifier"); Qualifier = null; }
-                if (FromPipeline(nameof(FunctionName)) && piped.Properties["FunctionName"] == null)
+                if (_binding.FromPipeline(nameof(ServiceName))) { _binding.WarnColumn(piped, ServiceName, nameof(ServiceName), "ServiceName"); ServiceName = null; }
+                if (_binding.FromPipeline(nameof(Qualifier))) { _binding.WarnColumn(piped, Qualifier, nameof(Qualifier), "Qualifier"); Qualifier = null; }
+                if (_binding.FromPipeline(nameof(FunctionName)) && piped.Properties["FunctionName"] == null)
                 {
-                    WriteError(FcErrors.Input(FcErrorIds.InvalidArgument,
-                        "No function is named for this input: give it on the command line (Invoke-FcFunction <name>), or per input with -FunctionName { $_.<property> }. " +
-                        "A piped object names the function only with a FunctionName property; its 'Name' is not taken as one.", failure.Input, failure));
+                    WriteError(FcErrors.Input(FcErrorIds.InvalidArgument, PipelineBinding.NoFunctionNamed("Invoke-FcFunction"), failure.Input, failure));
                     return false;
                 }
             }
             return true;
-        }
-
-        /// <summary>Says once per command which property of the piped rows was not used (an empty one changes nothing: no warning).</summary>
-        private void WarnColumn(PSObject piped, string value, string parameter, params string[] properties)
-        {
-            if (string.IsNullOrEmpty(value)) return;
-            var property = properties.FirstOrDefault(p => piped.Properties[p] != null) ?? properties[0];
-            if (!_warnedColumns.Add(property)) return;
-            WriteWarning($"The piped objects' '{property}' property was not used as -{parameter}: a piped row is the payload, and only FcInvoke's own objects " +
-                         $"(functions, results, tasks) choose the service, qualifier or task id. To take it from each input, give -{parameter} {{ $_.{property} }}.");
         }
 
         /// <summary>Worker side: no cmdlet access. A function error becomes an exception so it is reported at once.</summary>
@@ -229,7 +214,7 @@ namespace FcInvoke.Commands
                 EnableAsyncTask = EnableAsyncTask.IsPresent,
                 TraceId = TraceId,
                 AsyncDelaySec = MyInvocation.BoundParameters.ContainsKey(nameof(AsyncDelaySec)) ? AsyncDelaySec : (int?)null,
-                Headers = HeaderPairs(),
+                Headers = PipelineBinding.HeaderPairs(Header),
             };
 
             try
@@ -262,24 +247,6 @@ namespace FcInvoke.Commands
             }
             return spec;
         }
-
-        /// <summary>-Header as name/value pairs: values as text, several values joined with ", " as HTTP folds them.</summary>
-        private List<KeyValuePair<string, string>> HeaderPairs()
-        {
-            var pairs = new List<KeyValuePair<string, string>>();
-            if (Header == null) return pairs;
-            foreach (DictionaryEntry entry in Header)
-            {
-                var value = PSJson.Unwrap(entry.Value);
-                var text = value is IEnumerable many && !(value is string)
-                    ? string.Join(", ", many.Cast<object>().Select(Text))
-                    : Text(value);
-                pairs.Add(new KeyValuePair<string, string>(Text(entry.Key), text));
-            }
-            return pairs;
-        }
-
-        private static string Text(object value) => Convert.ToString(PSJson.Unwrap(value), CultureInfo.InvariantCulture) ?? string.Empty;
 
         private FcRequestBody ReadInputFile(object target, bool isAsync, FcFailureContext failure)
         {

@@ -1,0 +1,517 @@
+using System;
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Net.Http.Headers;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using FcInvoke.Core;
+using FcInvoke.Credentials;
+using FcInvoke.Interop;
+
+namespace FcInvoke.Commands
+{
+    /// <summary>How Invoke-FcHttpTrigger authenticates a call (what the trigger's auth type asks for).</summary>
+    public enum FcHttpAuthentication
+    {
+        /// <summary>Nothing added: triggers of auth type anonymous.</summary>
+        Anonymous,
+        /// <summary>FC's trigger signature with the connection's credential: triggers of auth type function.</summary>
+        Signature,
+        /// <summary>-Token as "Authorization: Bearer": triggers of auth type jwt (and FC's bearer tokens).</summary>
+        Jwt,
+    }
+
+    /// <summary>
+    /// Invoke-FcHttpTrigger: one HTTP call per input to a function's HTTP trigger, given by URL (-Uri) or found with
+    /// ListTriggers (-FunctionName); authenticated as the trigger's auth type asks (anonymous, FC's signature, a JWT); with
+    /// -ThrottleLimit, up to that many calls in flight (<see cref="FanOut{T}"/>). Pipeline binding as Invoke-FcFunction's
+    /// (<see cref="PipelineBinding"/>): a piped row or value is the body, FcInvoke's own objects name the function and bring
+    /// their connection, and the URL, path, query, headers, method and task id come from the command line only (values or
+    /// delay-bind script blocks). The core does the work (<see cref="FcHttpTriggerCall"/>, <see cref="FcTriggerDiscovery"/>);
+    /// this class parses parameters, checks what can be checked before sending, and writes results and errors.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "FcHttpTrigger", DefaultParameterSetName = FunctionSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(FcHttpResponse))]
+    public sealed class InvokeFcHttpTriggerCommand : FcCmdlet
+    {
+        private const string FunctionSet = "Function";
+        private const string UriSet = "Uri";
+        private const string DefaultTextType = "text/plain; charset=utf-8";
+        private const string DefaultBytesType = "application/octet-stream";
+        private const string DefaultDataType = "application/json";
+
+        /// <summary>The trigger URL (or its base, with -Path).</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = UriSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNull]
+        [Alias("Url")]
+        public Uri Uri { get; set; }
+
+        /// <summary>The function whose HTTP trigger is called, found with ListTriggers; 'service/function:qualifier' accepted.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = FunctionSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [Alias("Name")]
+        [ArgumentCompleter(typeof(FcFunctionNameCompleter))]
+        public string FunctionName { get; set; }
+
+        [Parameter(ParameterSetName = FunctionSet, ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        [AllowEmptyString]
+        [ArgumentCompleter(typeof(FcServiceNameCompleter))]
+        public string ServiceName { get; set; }
+
+        [Parameter(ParameterSetName = FunctionSet, ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        [AllowEmptyString]
+        [ArgumentCompleter(typeof(FcQualifierCompleter))]
+        public string Qualifier { get; set; }
+
+        /// <summary>The path under the trigger URL, as text ('/api/jobs'); the module percent-encodes it.</summary>
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public string Path { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateSet("GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS", IgnoreCase = true)]
+        public string Method { get; set; }
+
+        /// <summary>Query parameters: names and values (an array value repeats the name).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNull]
+        public IDictionary Query { get; set; }
+
+        /// <summary>Extra request headers.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNull]
+        public IDictionary Header { get; set; }
+
+        /// <summary>The body: a string as UTF-8, bytes raw, data as JSON (as Invoke-FcFunction's payload).</summary>
+        [Parameter(Position = 2, ValueFromPipeline = true)]
+        [AllowNull]
+        [AllowEmptyString]
+        [Alias("Payload")]
+        public object Body { get; set; }
+
+        /// <summary>The piped object, whatever it binds to: the input results and errors name, and the connection of FcInvoke's own objects.</summary>
+        [Parameter(ValueFromPipeline = true, DontShow = true)]
+        [AllowNull]
+        public PSObject InputObject { get; set; }
+
+        /// <summary>A file whose bytes are the body (instead of -Body or a piped value).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string InputFile { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ContentType { get; set; }
+
+        [Parameter]
+        public FcHttpAuthentication Authentication { get; set; }
+
+        /// <summary>The JWT (or bearer token) for a jwt trigger: a SecureString, or text (held as a SecureString once bound).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        [SecretTransformation]
+        public SecureString Token { get; set; }
+
+        [Parameter]
+        public FcInvocationType InvocationType { get; set; } = FcInvocationType.Sync;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [Alias("TaskId")]
+        public string AsyncTaskId { get; set; }
+
+        /// <summary>Bound for one call in seconds, retries included; 0 (the default) waits as long as the function runs.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int TimeoutSec { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int ThrottleLimit { get; set; } = 1;
+
+        [Parameter]
+        public SwitchParameter Unordered { get; set; }
+
+        /// <summary>Write a function's 4xx/5xx answer as a result instead of an FcHttpError.</summary>
+        [Parameter]
+        public SwitchParameter SkipHttpErrorCheck { get; set; }
+
+        private FanOut<FcHttpResponse> _fanOut;
+        private PipelineBinding _binding;
+        private bool _bodyOnCommandLine;
+        private int _inputNumber;
+        /// <summary>Each function's trigger, found once per command (fan-out calls the same function many times).</summary>
+        private readonly ConcurrentDictionary<(FcConnected, string, bool), Lazy<Task<FcTriggerTarget>>> _targets =
+            new ConcurrentDictionary<(FcConnected, string, bool), Lazy<Task<FcTriggerTarget>>>();
+        /// <summary>
+        /// For -Uri calls, once per command and connection source (the command's, or a piped object's context): the plan
+        /// when credentials are configured (null: none), the plan a signed call needs, and the connection to each origin.
+        /// Pipeline thread only.
+        /// </summary>
+        private readonly Dictionary<(FcContext, bool), FcConnectionPlan> _plans = new Dictionary<(FcContext, bool), FcConnectionPlan>();
+        private readonly Dictionary<(string, bool, FcContext), FcConnected> _uriConnections = new Dictionary<(string, bool, FcContext), FcConnected>();
+
+        private bool ByUri => ParameterSetName == UriSet;
+        private bool FromFile => InputFile != null;
+
+        protected override void BeginProcessing()
+        {
+            _binding = new PipelineBinding(this, "the body", "the function, service or qualifier (the URL, path, query, headers, method and task id come from the command line)");
+            _bodyOnCommandLine = _binding.IsNamed(nameof(Body));
+            ConfigureMessages();
+            _fanOut = new FanOut<FcHttpResponse>(this, Messages, ThrottleLimit, !Unordered.IsPresent, "Invoke-FcHttpTrigger",
+                                                 WriteResult, WriteFailure, PipelineStopToken);
+        }
+
+        protected override void ProcessRecord()
+        {
+            var piped = MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)) ? InputObject : null;
+            if (MyInvocation.ExpectingInput) _inputNumber++;
+            bool fcObject = piped != null && IsFcObject(piped);
+            if (fcObject && !_bodyOnCommandLine) Body = null;
+
+            var input = InputOf(piped);
+            var failure = new FcFailureContext { InputNumber = MyInvocation.ExpectingInput ? _inputNumber : 0, Input = input };
+            if (piped != null && !ApplyBindingRules(piped, fcObject, failure)) return;
+
+            if (FromFile && Body != null)
+            {
+                WriteError(FcErrors.Input(FcErrorIds.InvalidArgument,
+                    "-InputFile sends a file as the body, and this input has a body too (-Body, or a piped value): give one of them.", input, failure));
+                return;
+            }
+            var spec = BuildSpec(input, failure);
+            if (spec == null) return;
+            failure.Function = spec.Function;
+            var fromInput = ContextOf(piped);
+            var options = CallOptions(TimeoutSec);
+
+            if (spec.Uri != null) ProcessUri(spec, input, failure, fromInput, options);
+            else ProcessFunction(spec, input, failure, fromInput, options);
+        }
+
+        protected override void EndProcessing() => _fanOut.Complete();
+
+        /// <summary>A call to a URL: authenticated as -Authentication says, else with -Token, else signed when credentials are configured, else anonymous.</summary>
+        private void ProcessUri(FcHttpCallSpec spec, object input, FcFailureContext failure, FcContext fromInput, FcCallOptions options)
+        {
+            FcConnectionPlan plan = null;
+            FcTriggerAuth auth;
+            if (spec.Authentication.HasValue) auth = spec.Authentication.Value;
+            else if (spec.Token != null) auth = FcTriggerAuth.Jwt;
+            else auth = (plan = PlanFor(fromInput, required: false)) != null ? FcTriggerAuth.Signature : FcTriggerAuth.Anonymous;
+            if (auth == FcTriggerAuth.Signature && plan == null) plan = PlanFor(fromInput, required: true);
+            failure.TriggerAuthentication = auth.ToString();
+
+            var request = FcHttpTriggerCall.BuildRequest(spec, spec.Uri, auth);
+            var tooLong = FcHttpTriggerCall.CheckLimits(request);
+            if (tooLong != null)
+            {
+                WriteError(FcErrors.Input(FcErrorIds.InvalidArgument, tooLong, input, failure));
+                return;
+            }
+            var preview = MyInvocation.BoundParameters.ContainsKey("WhatIf")
+                ? FcRequestPreview.DescribeTrigger(request, plan?.Credentials)
+                : $"{spec.Method} {request.TargetUri.AbsoluteUri}";
+            if (!ShouldProcess(preview, "Invoke")) return;
+
+            var signed = auth == FcTriggerAuth.Signature;
+            var source = Context == null ? fromInput : null;
+            var key = (request.Origin.AbsoluteUri, signed, source);
+            if (!_uriConnections.TryGetValue(key, out var connected))
+                _uriConnections[key] = connected = FcConnector.ConnectTrigger(this, request.Origin, signed ? plan : null, source, "from -Uri");
+            failure.Connection = connected;
+            _fanOut.Submit(failure, ct => CallAsync(connected, spec, request, options, input, ct));
+        }
+
+        /// <summary>
+        /// The connection plan of a -Uri call, once per connection source: with <paramref name="required"/> false, the plan
+        /// only when a credential is configured without the network (else null: the call is anonymous by default); with
+        /// true, the plan a signed call needs (the default chain's network sources included; none at all ends the command).
+        /// </summary>
+        private FcConnectionPlan PlanFor(FcContext fromInput, bool required)
+        {
+            var source = Context == null ? fromInput : null;
+            if (!_plans.TryGetValue((source, required), out var plan))
+                _plans[(source, required)] = plan = required ? FcConnector.Plan(this, source) : FcConnector.TryPlan(this, source);
+            return plan;
+        }
+
+        /// <summary>A call to a function's trigger: found with ListTriggers (once per function in this command), authenticated as its auth type says.</summary>
+        private void ProcessFunction(FcHttpCallSpec spec, object input, FcFailureContext failure, FcContext fromInput, FcCallOptions options)
+        {
+            if (MyInvocation.BoundParameters.ContainsKey("WhatIf") || MyInvocation.BoundParameters.ContainsKey("Confirm"))
+            {
+                if (!ShouldProcess(DescribeDiscovered(spec, fromInput), "Invoke")) return;
+            }
+            else if (!ShouldProcess($"{spec.Method} {spec.Function} (HTTP trigger)", "Invoke")) return;
+
+            var connected = Connection(fromInput);
+            failure.Connection = connected;
+            _fanOut.Submit(failure, ct => CallFunctionAsync(connected, spec, failure, options, input, ct));
+        }
+
+        /// <summary>-WhatIf for a function's trigger: nothing is sent, not even ListTriggers; the URL (and, unless given, the authentication) are placeholders.</summary>
+        private string DescribeDiscovered(FcHttpCallSpec spec, FcContext fromInput)
+        {
+            var fn = spec.Function.Value;
+            var where = $"<the {(spec.Intranet ? "intranet" : "public")} URL of the HTTP trigger of '{fn}'" +
+                        (fn.Qualifier == null ? string.Empty : $" (qualifier {fn.Qualifier})") + ", found with ListTriggers when sent>";
+            FcTriggerAuth auth;
+            string authLine = null;
+            if (spec.Authentication.HasValue) auth = spec.Authentication.Value;
+            else if (spec.Token != null) auth = FcTriggerAuth.Jwt;
+            else
+            {
+                auth = FcTriggerAuth.Anonymous;
+                authLine = "<as the trigger's authType says, found with ListTriggers when sent: anonymous none, function FC's signature, jwt -Token>";
+            }
+            var request = FcHttpTriggerCall.BuildRequest(spec, FcRequestPreview.TriggerStandIn, auth);
+            var credentials = auth == FcTriggerAuth.Signature ? FcConnector.Plan(this, Context == null ? fromInput : null).Credentials : null;
+            return FcRequestPreview.DescribeTrigger(request, credentials, where, authLine);
+        }
+
+        /// <summary>Worker side: no cmdlet access.</summary>
+        private async Task<FcHttpResponse> CallFunctionAsync(FcConnected discovery, FcHttpCallSpec spec, FcFailureContext failure, FcCallOptions options,
+                                                             object input, CancellationToken cancellationToken)
+        {
+            var fn = spec.Function.Value;
+            var key = (discovery, fn.ToString(), spec.Intranet);
+            var lazy = _targets.GetOrAdd(key, _ => new Lazy<Task<FcTriggerTarget>>(() =>
+                FcTriggerDiscovery.FindAsync(discovery.Client, fn, spec.Intranet, options, Messages, cancellationToken)));
+            var target = await lazy.Value.ConfigureAwait(false);
+
+            FcTriggerAuth auth;
+            if (spec.Authentication.HasValue) auth = spec.Authentication.Value;
+            else if (spec.Token != null) auth = FcTriggerAuth.Jwt;
+            else auth = FcHttpCallSpec.AuthFor(target.AuthType, target.Function.ToString(), out var unsupported) ??
+                        throw new FcInputException(FcErrorIds.InvalidArgument, unsupported);
+            failure.TriggerAuthentication = auth.ToString();
+            var problem = spec.CheckAgainst(target, auth);
+            if (problem != null) throw new FcInputException(FcErrorIds.InvalidArgument, problem);
+            spec.Function = target.Function;
+
+            var request = FcHttpTriggerCall.BuildRequest(spec, target.BaseUri, auth);
+            problem = FcHttpTriggerCall.CheckLimits(request);
+            if (problem != null) throw new FcInputException(FcErrorIds.InvalidArgument, problem);
+            var connected = FcConnector.ConnectTrigger(discovery, request.Origin, $"the HTTP trigger of '{target.Function}', found with ListTriggers {discovery.Origin}");
+            failure.Connection = connected;
+            return await CallAsync(connected, spec, request, options, input, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Worker side: the call, and the function's own 4xx/5xx as an exception so it is reported at once (unless -SkipHttpErrorCheck).</summary>
+        private async Task<FcHttpResponse> CallAsync(FcConnected connected, FcHttpCallSpec spec, FcRequest request, FcCallOptions options,
+                                                     object input, CancellationToken cancellationToken)
+        {
+            var response = await FcHttpTriggerCall.SendAsync(connected.Client, spec, request, options, Messages, cancellationToken).ConfigureAwait(false);
+            response.InputObject = input;
+            response.Context = connected.Context;
+            if (response.StatusCode >= 400 && !response.AcceptedEarlier && !SkipHttpErrorCheck.IsPresent) throw FcHttpTriggerCall.Refusal(response);
+            return response;
+        }
+
+        private void WriteResult(object item, FcHttpResponse response) =>
+            WriteObject(response.InvocationType == "Async" ? FcViews.Mark(response, FcViews.AsyncHttpResponse) : (object)response);
+
+        private void WriteFailure(object item, Exception error)
+        {
+            var failure = (FcFailureContext)item;
+            WriteError(FcErrors.Record(error, failure.Input, failure));
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _fanOut?.Dispose();
+            base.Dispose(disposing);
+        }
+
+        /// <summary>
+        /// The input of this call, as results (InputObject) and errors (TargetObject) name it: the piped object, else -Body,
+        /// else the -InputFile path, else the URL or function as named.
+        /// </summary>
+        private object InputOf(PSObject piped)
+        {
+            if (piped != null) return Plain(piped);
+            if (FromFile) return InputFile;
+            if (Body != null) return Plain(Body);
+            return ByUri ? (object)Uri : FunctionName;
+        }
+
+        private static object Plain(object value) => value is PSObject pso && !(pso.BaseObject is PSCustomObject) ? pso.BaseObject : value;
+
+        /// <summary>
+        /// What a piped object may choose (<see cref="PipelineBinding"/>): a plain row or value never chooses the service,
+        /// qualifier, URL, path, query, headers, method or task id (a warning names the property not used, once per command)
+        /// and names the function only with a FunctionName property; FcInvoke's own objects choose the function, service
+        /// and qualifier. Returns false, with the error written, when this input names nothing to call.
+        /// </summary>
+        private bool ApplyBindingRules(PSObject piped, bool fcObject, FcFailureContext failure)
+        {
+            if (_binding.FromPipeline(nameof(AsyncTaskId)))
+            {
+                if (!fcObject) _binding.WarnColumn(piped, AsyncTaskId, nameof(AsyncTaskId), "AsyncTaskId", "TaskId");
+                AsyncTaskId = null;
+            }
+            if (_binding.FromPipeline(nameof(Path))) { _binding.WarnColumn(piped, Path, nameof(Path), "Path"); Path = null; }
+            if (_binding.FromPipeline(nameof(Method))) { _binding.WarnColumn(piped, Method, nameof(Method), "Method"); Method = null; }
+            if (_binding.FromPipeline(nameof(Query))) { _binding.WarnColumn(piped, Query == null ? null : "set", nameof(Query), "Query"); Query = null; }
+            if (_binding.FromPipeline(nameof(Header))) { _binding.WarnColumn(piped, Header == null ? null : "set", nameof(Header), "Header"); Header = null; }
+            if (_binding.FromPipeline(nameof(Uri)))
+            {
+                _binding.WarnColumn(piped, Uri?.OriginalString, nameof(Uri), "Uri", "Url");
+                Uri = null;
+                WriteError(FcErrors.Input(FcErrorIds.InvalidArgument,
+                    "No URL is named for this input: give it on the command line (Invoke-FcHttpTrigger -Uri <url>), or per input with -Uri { $_.<property> }.",
+                    failure.Input, failure));
+                return false;
+            }
+            if (!fcObject)
+            {
+                if (_binding.FromPipeline(nameof(ServiceName))) { _binding.WarnColumn(piped, ServiceName, nameof(ServiceName), "ServiceName"); ServiceName = null; }
+                if (_binding.FromPipeline(nameof(Qualifier))) { _binding.WarnColumn(piped, Qualifier, nameof(Qualifier), "Qualifier"); Qualifier = null; }
+                if (_binding.FromPipeline(nameof(FunctionName)) && piped.Properties["FunctionName"] == null)
+                {
+                    WriteError(FcErrors.Input(FcErrorIds.InvalidArgument, PipelineBinding.NoFunctionNamed("Invoke-FcHttpTrigger"), failure.Input, failure));
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /// <summary>The call this input makes, checked as far as it can be without the trigger; null (with the error written) when it cannot be sent.</summary>
+        private FcHttpCallSpec BuildSpec(object target, FcFailureContext failure)
+        {
+            var spec = new FcHttpCallSpec
+            {
+                Path = Path,
+                Query = QueryPairs(),
+                Headers = PipelineBinding.HeaderPairs(Header),
+                Token = Token,
+                Intranet = Internal.IsPresent,
+                AsyncTaskId = AsyncTaskId,
+                IsAsync = InvocationType == FcInvocationType.Async ||
+                          (AsyncTaskId != null && !MyInvocation.BoundParameters.ContainsKey(nameof(InvocationType))),
+            };
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Authentication))) spec.Authentication = (FcTriggerAuth)(int)Authentication;
+
+            // A first positional value that is a URL is the -Uri: 'Invoke-FcHttpTrigger https://…' reads as it should.
+            var uri = Uri;
+            if (!ByUri && FunctionName != null && FunctionName.IndexOf("://", StringComparison.Ordinal) > 0)
+            {
+                if (!System.Uri.TryCreate(FunctionName, UriKind.Absolute, out uri))
+                {
+                    WriteError(FcErrors.Input(FcErrorIds.InvalidArgument, $"'{FunctionName}' is neither a function name nor an absolute URL.", target, failure));
+                    return null;
+                }
+            }
+            if (uri != null)
+            {
+                spec.Uri = uri;
+            }
+            else
+            {
+                var problem = FcFunctionName.Resolve(FunctionName, ServiceName, Qualifier, out var function) ?? FcNames.CheckFunction(function);
+                if (problem != null)
+                {
+                    WriteError(FcErrors.Input(FcErrorIds.InvalidName, problem, target, failure));
+                    return null;
+                }
+                spec.Function = function;
+            }
+
+            try
+            {
+                spec.Body = FromFile ? ReadInputFile(target, spec.IsAsync, failure) : BodyOf(Body);
+                if (FromFile && spec.Body == null) return null;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ItemNotFoundException)
+            {
+                WriteError(FcErrors.Record(new FcInputException(FcErrorIds.InputFileUnreadable, $"The input file '{InputFile}' cannot be read: {ex.Message}", ex), target, failure));
+                return null;
+            }
+            catch (FcInputException ex)
+            {
+                WriteError(FcErrors.Record(ex, target, failure));
+                return null;
+            }
+            spec.Method = Method != null ? Method.ToUpperInvariant() : spec.Body != null ? "POST" : "GET";
+
+            var invalid = CheckContentType(spec) ?? spec.Validate();
+            if (invalid != null)
+            {
+                WriteError(FcErrors.Input(FcErrorIds.InvalidArgument, invalid, target, failure));
+                return null;
+            }
+            var tooLarge = spec.Body == null ? null : FcNames.CheckPayloadSize(spec.Body.Length, spec.IsAsync);
+            if (tooLarge != null)
+            {
+                WriteError(FcErrors.Input(FcErrorIds.PayloadTooLarge, tooLarge, target, failure));
+                return null;
+            }
+            return spec;
+        }
+
+        private string CheckContentType(FcHttpCallSpec spec)
+        {
+            if (ContentType == null) return null;
+            if (spec.Body == null) return "-ContentType describes a body, and this call sends none: give the body with -Body or -InputFile.";
+            return MediaTypeHeaderValue.TryParse(ContentType, out _) ? null
+                : $"-ContentType '{ContentType}' is not a media type: give one like 'application/json' or 'text/csv; charset=utf-8'.";
+        }
+
+        /// <summary>-Body as bytes and a content type: a string as UTF-8 text, bytes as they are, data as JSON; null sends no body.</summary>
+        private FcRequestBody BodyOf(object body)
+        {
+            var value = PSJson.Unwrap(body);
+            switch (value)
+            {
+                case null:
+                    return null;
+                case string text:
+                    return FcRequestBody.FromBytes(System.Text.Encoding.UTF8.GetBytes(text), ContentType ?? DefaultTextType);
+                case byte[] bytes:
+                    return FcRequestBody.FromBytes(bytes, ContentType ?? DefaultBytesType);
+                default:
+                    return FcRequestBody.FromBytes(PSJson.ToBody(body), ContentType ?? DefaultDataType);
+            }
+        }
+
+        private FcRequestBody ReadInputFile(object target, bool isAsync, FcFailureContext failure)
+        {
+            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(InputFile);
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                WriteError(FcErrors.Input(FcErrorIds.InputFileNotFound, $"The input file '{path}' does not exist.", target, failure));
+                return null;
+            }
+            var tooLarge = FcNames.CheckPayloadSize(info.Length, isAsync);
+            if (tooLarge != null) throw new FcInputException(FcErrorIds.PayloadTooLarge, tooLarge);
+            return FcRequestBody.FromFile(path, ContentType ?? DefaultBytesType);
+        }
+
+        /// <summary>-Query as decoded pairs: values as text, an array value as the name repeated, $null as an empty value.</summary>
+        private List<KeyValuePair<string, string>> QueryPairs()
+        {
+            var pairs = new List<KeyValuePair<string, string>>();
+            if (Query == null) return pairs;
+            foreach (DictionaryEntry entry in Query)
+            {
+                var name = PipelineBinding.Text(entry.Key);
+                var value = PSJson.Unwrap(entry.Value);
+                if (value is IEnumerable many && !(value is string))
+                    foreach (var item in many) pairs.Add(new KeyValuePair<string, string>(name, PipelineBinding.Text(item)));
+                else
+                    pairs.Add(new KeyValuePair<string, string>(name, PipelineBinding.Text(value)));
+            }
+            return pairs;
+        }
+    }
+}
