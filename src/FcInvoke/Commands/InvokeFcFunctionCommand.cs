@@ -50,6 +50,15 @@ namespace FcInvoke.Commands
         [Alias("TaskId")]
         public string AsyncTaskId { get; set; }
 
+        /// <summary>
+        /// Gives each asynchronous invocation of this command the task id &lt;prefix&gt;&lt;n&gt;, n being the input's
+        /// position (1-based), zero-padded to 6 digits: a batch that can be listed, waited for and stopped by its prefix,
+        /// and resent safely like -AsyncTaskId.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string AsyncTaskIdPrefix { get; set; }
+
         [Parameter]
         public SwitchParameter EnableAsyncTask { get; set; }
 
@@ -83,9 +92,16 @@ namespace FcInvoke.Commands
 
         private FanOut<FcInvocationResult> _fanOut;
         private bool _payloadOnCommandLine;
+        /// <summary>The position of the next input in the batch (-AsyncTaskIdPrefix), counted whether or not the input can be sent.</summary>
+        private long _batchSequence;
 
         protected override void BeginProcessing()
         {
+            if (AsyncTaskIdPrefix != null)
+            {
+                var problem = FcNames.CheckTaskIdPrefix(AsyncTaskIdPrefix);
+                if (problem != null) ThrowTerminatingError(FcErrors.Input(FcErrorIds.InvalidArgument, problem, AsyncTaskIdPrefix));
+            }
             _payloadOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Payload));
             ConfigureMessages();
             _fanOut = new FanOut<FcInvocationResult>(this, Messages, ThrottleLimit, !Unordered.IsPresent, "Invoke-FcFunction",
@@ -131,14 +147,22 @@ namespace FcInvoke.Commands
         /// <summary>Validates names, reads the payload and checks its size; null (with an error written) when this input cannot be sent.</summary>
         private FcInvocationSpec BuildSpec(object target)
         {
+            // The n-th input of the command gets the n-th id of the batch, so the same inputs get the same ids again.
+            var batchTaskId = AsyncTaskIdPrefix != null ? FcNames.BatchTaskId(AsyncTaskIdPrefix, ++_batchSequence) : null;
+            if (batchTaskId != null && AsyncTaskId != null)
+            {
+                WriteError(FcErrors.Input(FcErrorIds.InvalidArgument,
+                    $"Give -AsyncTaskId or -AsyncTaskIdPrefix, not both (this input has the task id '{AsyncTaskId}').", target));
+                return null;
+            }
             bool isAsync = InvocationType == FcInvocationType.Async ||
-                           (AsyncTaskId != null && !MyInvocation.BoundParameters.ContainsKey(nameof(InvocationType)));
+                           ((AsyncTaskId ?? batchTaskId) != null && !MyInvocation.BoundParameters.ContainsKey(nameof(InvocationType)));
             var spec = new FcInvocationSpec
             {
                 Function = Function,
                 IsAsync = isAsync,
                 LogTail = LogType == FcLogType.Tail,
-                AsyncTaskId = AsyncTaskId,
+                AsyncTaskId = AsyncTaskId ?? batchTaskId,
                 EnableAsyncTask = EnableAsyncTask.IsPresent,
                 TraceId = TraceId,
                 AsyncDelaySec = MyInvocation.BoundParameters.ContainsKey(nameof(AsyncDelaySec)) ? AsyncDelaySec : (int?)null,
