@@ -110,6 +110,27 @@ namespace FcInvoke.Tests
         }
 
         [Fact]
+        public void Many_pending_tasks_of_a_counted_range_are_listed_by_final_status_when_that_costs_fewer_pages()
+        {
+            var context = new FcTaskPlanContext { AllowStatusListings = true, ExpectedFinishing = 2 * 40 + 10, LikelyStatus = "Succeeded" };
+            var others = new FcTaskPopulation();
+            for (int i = 0; i < 150; i++) others.Record("k-0x" + i, 1100 + i, i < 120 ? "Succeeded" : "Failed");
+            var plans = FcTaskWaitPlanner.PlanKnown(Timed(1000, 1000, "k-"), others, context).listings;
+            // Every status: 1,150 tasks, 12 pages. By status: Succeeded 120 + 90 expected = 3, Failed 1, three empty: 7.
+            Assert.Equal(FcTaskWaitPlanner.FinalStatuses, plans.Select(p => p.Status));
+            Assert.Equal(new[] { 3, 1, 1, 1, 1 }, plans.Select(p => p.ExpectedPages));
+            Assert.Equal("Succeeded", plans[0].ToQuery(null, 100).Status);
+
+            // Not allowed (a full listing is due, or FC refused them), or not cheaper (100 tasks: 1 page against 5): every status.
+            context.AllowStatusListings = false;
+            Assert.Null(FcTaskWaitPlanner.PlanKnown(Timed(1000, 1000, "k-"), others, context).listings.Single().Status);
+            context.AllowStatusListings = true;
+            Assert.Null(FcTaskWaitPlanner.PlanKnown(Timed(100, 1000, "k-"), new FcTaskPopulation(), context).listings.Single().Status);
+            // Never on a range not counted before.
+            Assert.Null(FcTaskWaitPlanner.PlanKnown(Timed(1000, 1000, "k-", listed: false), new FcTaskPopulation(), context).listings.Single().Status);
+        }
+
+        [Fact]
         public void The_population_counts_by_time_range_and_prefix()
         {
             var p = new FcTaskPopulation();
@@ -244,6 +265,27 @@ namespace FcInvoke.Tests
             Assert.Equal(4, fc.Lists);
             Assert.Equal(1, fc.Gets);
             Assert.Contains(fc.ListQueries, q => q.Contains("startedTimeBegin=") && q.Contains("startedTimeEnd=") && !q.Contains("sortOrderByTime"));
+        }
+
+        [Fact]
+        public async Task Many_running_tasks_are_followed_by_listings_of_finished_ones_with_a_full_listing_every_eighth_round()
+        {
+            var fc = new FakeTaskApi();
+            fc.Add(1000, "r-", "Running");
+            fc.OnRequest = n => { if (n == 56) fc.SetAll("Succeeded"); };
+            var outcome = await WaitAsync(fc, fc.Ids("r-"));
+            outcome.AssertExactlyWhatGetsGive(fc);
+            var q = fc.ListQueries;
+            // Round 1: 10 pages newest first. Rounds 2 to 8: five listings of finished tasks each (one page each, all empty).
+            Assert.All(q.Take(10), x => Assert.Contains("sortOrderByTime=desc", x));
+            Assert.All(q.Skip(10).Take(35), x => Assert.Contains("status=", x));
+            Assert.Equal(new[] { "Succeeded", "Failed", "Stopped", "Expired", "Invalid" },
+                         q.Skip(10).Take(5).Select(x => System.Text.RegularExpressions.Regex.Match(x, "status=([A-Za-z]+)").Groups[1].Value));
+            // Round 9: every status again (10 pages); round 10 finds all 1,000 finished among the Succeeded ones.
+            Assert.All(q.Skip(45).Take(10), x => Assert.DoesNotContain("status=", x));
+            Assert.All(q.Skip(55), x => Assert.Contains("status=", x));
+            Assert.Equal(1, fc.Gets);
+            Assert.Equal(55 + 10, fc.Lists); // the Succeeded listing of round 10 is 10 pages; the others are not asked: all were shown
         }
 
         [Fact]
@@ -466,6 +508,7 @@ namespace FcInvoke.Tests
                 {
                     IEnumerable<FakeTask> m = Tasks.Where(t => FcTaskFunctionWatch.Key(t.Function) == FcTaskFunctionWatch.Key(fn) && !Hidden.Contains(t.Id));
                     if (q.TryGetValue(v2 ? "invocationIdPrefix" : "prefix", out var prefix)) m = m.Where(t => t.Id.StartsWith(prefix, StringComparison.Ordinal));
+                    if (q.TryGetValue("status", out var status)) m = m.Where(t => t.Status == status);
                     if (q.TryGetValue("startedTimeBegin", out var b)) m = m.Where(t => t.Started >= long.Parse(b, CultureInfo.InvariantCulture));
                     if (q.TryGetValue("startedTimeEnd", out var e)) m = m.Where(t => t.Started <= long.Parse(e, CultureInfo.InvariantCulture));
                     bool desc = q.TryGetValue("sortOrderByTime", out var sort) && sort == "desc";

@@ -17,6 +17,9 @@ namespace FcInvoke.Core
     /// <item>Listings ask for payloads (includePayload), so a listed task carries what a Get carries. That is checked, per
     /// final status, on the first task a listing shows finished with that status: it is also read by itself and the two
     /// are compared field by field. If they differ, every task that ends with that status is read by itself once.</item>
+    /// <item>Listings filtered by final status show only finished tasks; a pending task they do not show is not read. At
+    /// least every eighth round lists every status, so states stay fresh and a task that disappeared is noticed (read,
+    /// and reported as Get-FcAsyncTask would report it). A filtered listing FC refuses ends filtered listings for the function.</item>
     /// <item>A listing that fails (an error, a page the answer limit refuses, paging that does not progress) is not
     /// repeated for this function: its tasks are read one by one from then on. When most tasks a listing should have
     /// shown were missing although they exist, listings pause for 2, 4, ... rounds (at most 64).</item>
@@ -34,9 +37,16 @@ namespace FcInvoke.Core
         private readonly FcTaskWaitStrategy _strategy;
         private readonly FcTaskPopulation _population = new FcTaskPopulation();
         private readonly Dictionary<string, Trust> _trust = new Dictionary<string, Trust>(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _endedWith = new Dictionary<string, int>(StringComparer.Ordinal);
         private bool _listingFailed;
+        private bool _statusListingsRefused;
+        private int _roundsOnStatusListings;
+        private int _finishedLastRound;
         private int _pausedRounds;
         private int _pauseLength;
+
+        /// <summary>Rounds in a row that may list by final status only; then one lists every status (fresh states, vanished tasks).</summary>
+        private const int MaxRoundsOnStatusListings = 7;
 
         public FcTaskFunctionWatch(FcFunctionRef function, FcTaskWaitStrategy strategy)
         {
@@ -55,7 +65,8 @@ namespace FcInvoke.Core
         /// <summary>A task of this function finished: it is one of the function's other tasks from now on (for the page counts).</summary>
         public void Finished(FcTaskWaitTarget target, FcAsyncTask task)
         {
-            if (task.StartedTime.HasValue) _population.Record(target.TaskId, task.StartedTime.Value.ToUnixTimeMilliseconds());
+            if (task.StartedTime.HasValue) _population.Record(target.TaskId, task.StartedTime.Value.ToUnixTimeMilliseconds(), task.Status);
+            if (task.Status != null) _endedWith[task.Status] = (_endedWith.TryGetValue(task.Status, out var n) ? n : 0) + 1;
         }
 
         /// <summary>Learns what it can about the pending tasks (this function's, in input order): sets each one's RoundTask or RoundError.</summary>
@@ -71,6 +82,7 @@ namespace FcInvoke.Core
             if (!listing)
             {
                 await GetAsync(pending, reads).ConfigureAwait(false);
+                _finishedLastRound = pending.Count(t => t.RoundTask?.IsTerminal == true);
                 return;
             }
 
@@ -88,12 +100,29 @@ namespace FcInvoke.Core
                 {
                     listedFor += unseenListed;
                     var timed = pending.Where(t => t.LastSeen?.StartedTime != null && !shown.ContainsKey(t)).ToList();
-                    var (listings, oneByOne) = FcTaskWaitPlanner.PlanKnown(timed, _population);
+                    var context = new FcTaskPlanContext
+                    {
+                        AllowStatusListings = !_statusListingsRefused && _roundsOnStatusListings < MaxRoundsOnStatusListings,
+                        ExpectedFinishing = 2 * _finishedLastRound + 10,
+                        LikelyStatus = _endedWith.Count == 0 ? "Succeeded" : _endedWith.OrderByDescending(p => p.Value).First().Key,
+                    };
+                    var (listings, oneByOne) = FcTaskWaitPlanner.PlanKnown(timed, _population, context);
                     single.AddRange(oneByOne);
+                    bool byStatus = false, everyStatus = false;
                     foreach (var plan in listings)
                     {
-                        listedFor += plan.Targets.Count;
                         var outcome = await ListAsync(plan, byId, shown, reads).ConfigureAwait(false);
+                        if (plan.Status != null)
+                        {
+                            // Not shown by a listing of finished tasks: not finished that way (yet). Nothing to read.
+                            byStatus = true;
+                            if (outcome != ListOutcome.Failed) continue;
+                            _statusListingsRefused = true;
+                            single.AddRange(plan.Targets.Where(t => !shown.ContainsKey(t)));
+                            continue;
+                        }
+                        everyStatus = true;
+                        listedFor += plan.Targets.Count;
                         if (outcome == ListOutcome.Failed) { FallBack(pending, shown, single); break; }
                         foreach (var t in plan.Targets.Where(t => !shown.ContainsKey(t)))
                         {
@@ -102,6 +131,8 @@ namespace FcInvoke.Core
                             if (outcome == ListOutcome.Complete) missed.Add(t);
                         }
                     }
+                    if (byStatus) _roundsOnStatusListings++;
+                    else if (everyStatus) _roundsOnStatusListings = 0;
                 }
 
                 // 3. What the listings showed: states as they are, finished tasks once their fields are known to be complete.
@@ -141,6 +172,7 @@ namespace FcInvoke.Core
                 var rest = single.Distinct().Where(t => t.RoundTask == null && t.RoundError == null).ToList();
                 await GetAsync(rest, reads).ConfigureAwait(false);
 
+                _finishedLastRound = pending.Count(t => t.RoundTask?.IsTerminal == true);
                 var behind = missed.Count(t => t.RoundTask != null);
                 if (behind >= FcTaskWaitPlanner.MinTasksPerListing && 2 * behind >= listedFor)
                 {
@@ -228,6 +260,7 @@ namespace FcInvoke.Core
                                                   Dictionary<FcTaskWaitTarget, FcAsyncTask> shown, FcTaskReads reads)
         {
             var remaining = new HashSet<FcTaskWaitTarget>(plan.Targets.Where(t => !shown.ContainsKey(t)));
+            if (remaining.Count == 0) return ListOutcome.Complete; // an earlier listing of this round showed them all
             var tokens = new HashSet<string>(StringComparer.Ordinal);
             string next = null;
             int pages = 0, empty = 0;
@@ -253,7 +286,7 @@ namespace FcInvoke.Core
                         }
                         else if (task.StartedTime.HasValue)
                         {
-                            _population.Record(task.TaskId, task.StartedTime.Value.ToUnixTimeMilliseconds());
+                            _population.Record(task.TaskId, task.StartedTime.Value.ToUnixTimeMilliseconds(), task.Status);
                         }
                     }
                     if (remaining.Count == 0 || page.NextToken == null) return ListOutcome.Complete;

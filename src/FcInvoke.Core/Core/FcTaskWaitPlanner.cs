@@ -17,8 +17,9 @@ namespace FcInvoke.Core
     internal sealed class FcTaskListPlan
     {
         public FcTaskListPlan(IReadOnlyList<FcTaskWaitTarget> targets, string idPrefix, long? startedFrom, long? startedTo, bool newestFirst,
-                              int expectedPages, int maxPages, bool populationKnown)
+                              int expectedPages, int maxPages, bool populationKnown, string status = null)
         {
+            Status = status;
             Targets = targets;
             IdPrefix = string.IsNullOrEmpty(idPrefix) ? null : idPrefix;
             StartedFrom = startedFrom;
@@ -42,11 +43,17 @@ namespace FcInvoke.Core
         public int MaxPages { get; }
         /// <summary>True when the page count comes from what an earlier listing of the range saw, not from a guess.</summary>
         public bool PopulationKnown { get; }
+        /// <summary>
+        /// A final status the listing is filtered by (one of the five), or null for every status. A filtered listing shows
+        /// only tasks that finished that way; a pending task it does not show is simply not known to have finished so.
+        /// </summary>
+        public string Status { get; }
 
         /// <summary>The list filters of one page (both API versions map them in <see cref="FcAsyncTasks.BuildListRequest"/>).</summary>
         public FcTaskListQuery ToQuery(string nextToken, int pageSize) => new FcTaskListQuery
         {
             IdPrefix = IdPrefix,
+            Status = Status,
             StartedAfter = StartedFrom.HasValue ? DateTimeOffset.FromUnixTimeMilliseconds(StartedFrom.Value) : (DateTimeOffset?)null,
             StartedBefore = StartedTo.HasValue ? DateTimeOffset.FromUnixTimeMilliseconds(StartedTo.Value) : (DateTimeOffset?)null,
             Descending = NewestFirst ? true : (bool?)null,
@@ -59,7 +66,19 @@ namespace FcInvoke.Core
         public override string ToString() =>
             $"{Targets.Count} task(s){(IdPrefix != null ? $", prefix '{IdPrefix}'" : string.Empty)}" +
             (StartedFrom.HasValue ? $", started {StartedFrom}..{StartedTo}" : string.Empty) + (NewestFirst ? ", newest first" : string.Empty) +
+            (Status != null ? $", status {Status}" : string.Empty) +
             $", about {ExpectedPages} page(s), at most {MaxPages}";
+    }
+
+    /// <summary>What a function's earlier rounds say about the next one, for the choice between listing every status or only finished ones.</summary>
+    internal sealed class FcTaskPlanContext
+    {
+        /// <summary>Whether listings filtered by final status may be used this round (not when the function refused them, or for a full listing now and then).</summary>
+        public bool AllowStatusListings { get; set; }
+        /// <summary>How many pending tasks are expected to finish before the next round (from the rounds before).</summary>
+        public int ExpectedFinishing { get; set; }
+        /// <summary>The final status most tasks of the function ended with so far.</summary>
+        public string LikelyStatus { get; set; } = "Succeeded";
     }
 
     /// <summary>
@@ -76,6 +95,11 @@ namespace FcInvoke.Core
     /// rounding). A segment is listed (startedTimeBegin/End around it, its common id prefix) when its pages, counted from
     /// the tasks the function's earlier listings showed in that range (doubled where the range was never listed), are at
     /// most half the reads its tasks would cost one by one; otherwise its tasks are read one by one.</item>
+    /// <item>A listed segment whose range was counted before is listed either for every status, or once for each of the
+    /// five final statuses (Succeeded, Failed, Stopped, Expired, Invalid): whichever is expected to cost fewer pages. The
+    /// five listings cost at least five pages, but show only what finished: the tasks of the range that finished earlier,
+    /// and those expected to finish now (twice as many as finished in the round before, plus ten). Many pending tasks
+    /// and few finishing ones favour them.</item>
     /// </list>
     /// </summary>
     internal static class FcTaskWaitPlanner
@@ -84,6 +108,8 @@ namespace FcInvoke.Core
         public const int PageSize = 100;
         public const int MinTasksPerListing = 8;
         public const int SplitGap = 100;
+        /// <summary>The statuses a task ends in (<see cref="FcAsyncTask.IsTerminalStatus"/>), as FC's list filter names them.</summary>
+        public static readonly string[] FinalStatuses = { "Succeeded", "Failed", "Stopped", "Expired", "Invalid" };
 
         public static int Pages(int tasks) => tasks <= 0 ? 1 : (tasks + PageSize - 1) / PageSize;
 
@@ -120,7 +146,7 @@ namespace FcInvoke.Core
         /// <param name="timed">Pending tasks whose start time is known (their LastSeen.StartedTime).</param>
         /// <param name="others">Start times and ids of the function's other tasks the earlier listings showed (not pending ones).</param>
         public static (List<FcTaskListPlan> listings, List<FcTaskWaitTarget> oneByOne) PlanKnown(
-            IReadOnlyList<FcTaskWaitTarget> timed, FcTaskPopulation others)
+            IReadOnlyList<FcTaskWaitTarget> timed, FcTaskPopulation others, FcTaskPlanContext context = null)
         {
             var listings = new List<FcTaskListPlan>();
             var single = new List<FcTaskWaitTarget>();
@@ -132,16 +158,17 @@ namespace FcInvoke.Core
                 var gap = others.CountBetween(Start(sorted[i - 1]), Start(sorted[i]), null, exclusive: true);
                 if (gap >= SplitGap)
                 {
-                    Decide(segment, others, listings, single);
+                    Decide(segment, others, context, listings, single);
                     segment = new List<FcTaskWaitTarget>();
                 }
                 segment.Add(sorted[i]);
             }
-            Decide(segment, others, listings, single);
+            Decide(segment, others, context, listings, single);
             return (listings, single);
         }
 
-        private static void Decide(List<FcTaskWaitTarget> segment, FcTaskPopulation others, List<FcTaskListPlan> listings, List<FcTaskWaitTarget> single)
+        private static void Decide(List<FcTaskWaitTarget> segment, FcTaskPopulation others, FcTaskPlanContext context,
+                                   List<FcTaskListPlan> listings, List<FcTaskWaitTarget> single)
         {
             int k = segment.Count;
             if (k < MinTasksPerListing) { single.AddRange(segment); return; }
@@ -151,10 +178,31 @@ namespace FcInvoke.Core
             var expected = Pages(population);
             bool known = segment.All(t => t.SeenInListing);
             var guess = known ? expected : 2 * expected;
-            if (2 * guess > k) { single.AddRange(segment); return; }
+
+            // The alternative: one listing per final status, each showing what finished that way in the range.
+            int[] byStatus = null;
+            if (known && context != null && context.AllowStatusListings)
+            {
+                var finishing = Math.Min(k, context.ExpectedFinishing);
+                byStatus = FinalStatuses.Select(s => Pages(others.CountBetween(from, to, prefix, exclusive: false, status: s) +
+                                                           (s == context.LikelyStatus ? finishing : 0))).ToArray();
+                if (byStatus.Sum() >= expected) byStatus = null;
+            }
+            var cost = byStatus?.Sum() ?? guess;
+            if (2 * cost > k) { single.AddRange(segment); return; }
             // One millisecond of margin on each side: whether FC's bounds include their ends is not documented.
-            listings.Add(new FcTaskListPlan(segment, prefix, from - 1, to + 1, newestFirst: false,
-                                            expectedPages: expected, maxPages: guess + 1, populationKnown: known));
+            if (byStatus == null)
+            {
+                listings.Add(new FcTaskListPlan(segment, prefix, from - 1, to + 1, newestFirst: false,
+                                                expectedPages: expected, maxPages: guess + 1, populationKnown: known));
+                return;
+            }
+            for (int i = 0; i < FinalStatuses.Length; i++)
+            {
+                // Room for every pending task to have finished with this status: the pages a filtered listing reads are never wasted.
+                listings.Add(new FcTaskListPlan(segment, prefix, from - 1, to + 1, newestFirst: false, expectedPages: byStatus[i],
+                                                maxPages: byStatus[i] + Pages(k) + 1, populationKnown: true, status: FinalStatuses[i]));
+            }
         }
 
         private static long Start(FcTaskWaitTarget t) => t.LastSeen.StartedTime.Value.ToUnixTimeMilliseconds();
@@ -162,37 +210,32 @@ namespace FcInvoke.Core
 
     /// <summary>
     /// The tasks of one function that listings showed, other than the ones a wait is waiting for: how many lie in a range of
-    /// start times (optionally with an id prefix). Bounded: past <see cref="MaxTracked"/> tasks, more are not recorded.
+    /// start times (optionally with an id prefix, or a status). Bounded: past <see cref="MaxTracked"/> tasks, more are not recorded.
     /// </summary>
     internal sealed class FcTaskPopulation
     {
         public const int MaxTracked = 200000;
 
-        private readonly Dictionary<string, long> _startById = new Dictionary<string, long>(StringComparer.Ordinal);
-        private (long start, string id)[] _sorted;
+        private readonly Dictionary<string, (long start, string status)> _byId = new Dictionary<string, (long, string)>(StringComparer.Ordinal);
+        private (long start, string id, string status)[] _sorted;
 
-        public int Count => _startById.Count;
+        public int Count => _byId.Count;
 
-        public void Record(string id, long start)
+        public void Record(string id, long start, string status = null)
         {
-            if (_startById.TryGetValue(id, out var known) && known == start) return;
-            if (!_startById.ContainsKey(id) && _startById.Count >= MaxTracked) return;
-            _startById[id] = start;
+            if (_byId.TryGetValue(id, out var known) && known.start == start && known.status == status) return;
+            if (!_byId.ContainsKey(id) && _byId.Count >= MaxTracked) return;
+            _byId[id] = (start, status);
             _sorted = null;
         }
 
-        public void Forget(string id)
+        /// <summary>Tasks with a start time in [from, to] (or (from, to) when exclusive) whose id starts with the prefix (and with that status).</summary>
+        public int CountBetween(long from, long to, string prefix, bool exclusive, string status = null)
         {
-            if (_startById.Remove(id)) _sorted = null;
-        }
-
-        /// <summary>Tasks with a start time in [from, to] (or (from, to) when exclusive) whose id starts with the prefix.</summary>
-        public int CountBetween(long from, long to, string prefix, bool exclusive)
-        {
-            if (_startById.Count == 0) return 0;
+            if (_byId.Count == 0) return 0;
             if (_sorted == null)
             {
-                _sorted = _startById.Select(p => (p.Value, p.Key)).ToArray();
+                _sorted = _byId.Select(p => (p.Value.start, p.Key, p.Value.status)).ToArray();
                 Array.Sort(_sorted, (a, b) => a.start != b.start ? a.start.CompareTo(b.start) : string.CompareOrdinal(a.id, b.id));
             }
             var lo = exclusive ? from + 1 : from;
@@ -200,7 +243,8 @@ namespace FcInvoke.Core
             if (hi < lo) return 0;
             int i = LowerBound(lo), n = 0;
             for (; i < _sorted.Length && _sorted[i].start <= hi; i++)
-                if (string.IsNullOrEmpty(prefix) || _sorted[i].id.StartsWith(prefix, StringComparison.Ordinal)) n++;
+                if ((string.IsNullOrEmpty(prefix) || _sorted[i].id.StartsWith(prefix, StringComparison.Ordinal)) &&
+                    (status == null || _sorted[i].status == status)) n++;
             return n;
         }
 
