@@ -211,6 +211,19 @@ namespace FcInvoke.Tests
         }
 
         [Fact]
+        public async Task A_listing_still_throttled_after_its_retries_gives_no_news_and_is_listed_again_next_round()
+        {
+            var fc = new FakeTaskApi { ThrottledListings = 4 }; // the first attempt and its 3 retries
+            fc.Add(30, "t-", "Succeeded");
+            var outcome = await WaitAsync(fc, fc.Ids("t-"));
+            outcome.AssertExactlyWhatGetsGive(fc);
+            Assert.Empty(outcome.Failed);
+            Assert.Equal(5, fc.Lists);
+            Assert.Equal(1, fc.Gets);
+            Assert.Contains(outcome.Log, l => l.Contains("throttled"));
+        }
+
+        [Fact]
         public async Task Paging_that_repeats_a_token_is_stopped_and_the_tasks_are_read_one_by_one()
         {
             var fc = new FakeTaskApi { RepeatToken = true };
@@ -397,7 +410,7 @@ namespace FcInvoke.Tests
                 InitialDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(1), Strategy = strategy,
                 Timeout = TimeSpan.FromSeconds(60), // a hang guard, never reached by a passing test
             };
-            var callOptions = new FcCallOptions();
+            var callOptions = new FcCallOptions { Retry = new FcRetryPolicy(3, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5)) };
             outcome.Result = await FcAsyncTaskWaiter.WaitAsync(client, targets, options, callOptions, new ListLog(outcome.Log), outcome, CancellationToken.None);
             return outcome;
         }
@@ -448,6 +461,8 @@ namespace FcInvoke.Tests
             public readonly HashSet<string> ListingOmits = new HashSet<string>(StringComparer.Ordinal);
             public readonly List<string> ListQueries = new List<string>();
             public int ListingStatus = 200;
+            /// <summary>How many listing requests are answered 429 before listings are served.</summary>
+            public int ThrottledListings;
             public bool RepeatToken;
             /// <summary>Called with the running number of each request (1-based) before it is answered.</summary>
             public Action<int> OnRequest;
@@ -498,6 +513,7 @@ namespace FcInvoke.Tests
                 Interlocked.Increment(ref Lists);
                 lock (ListQueries) ListQueries.Add(path + request.RequestUri.Query);
                 if (ListingStatus != 200) return Task.FromResult(Answer(ListingStatus, "{\"Code\":\"AccessDenied\",\"Message\":\"no\"}"));
+                if (Interlocked.Decrement(ref ThrottledListings) >= 0) return Task.FromResult(Answer(429, "{\"Code\":\"ResourceExhausted\",\"Message\":\"slow down\"}"));
                 return Task.FromResult(Answer(200, Page(fn, v2, query)));
             }
 

@@ -21,7 +21,8 @@ namespace FcInvoke.Core
     /// least every eighth round lists every status, so states stay fresh and a task that disappeared is noticed (read,
     /// and reported as Get-FcAsyncTask would report it). A filtered listing FC refuses ends filtered listings for the function.</item>
     /// <item>A listing that fails (an error, a page the answer limit refuses, paging that does not progress) is not
-    /// repeated for this function: its tasks are read one by one from then on. When most tasks a listing should have
+    /// repeated for this function: its tasks are read one by one from then on. A listing still throttled (429, 503)
+    /// after FcClient's retries only gives no news this round. When most tasks a listing should have
     /// shown were missing although they exist, listings pause for 2, 4, ... rounds (at most 64).</item>
     /// </list>
     /// Each round is called from the wait's loop, one at a time per function; the function's tasks are all in one round.
@@ -112,6 +113,7 @@ namespace FcInvoke.Core
                     foreach (var plan in listings)
                     {
                         var outcome = await ListAsync(plan, byId, shown, reads).ConfigureAwait(false);
+                        if (outcome == ListOutcome.Throttled) continue; // no news this round for what it did not show yet
                         if (plan.Status != null)
                         {
                             // Not shown by a listing of finished tasks: not finished that way (yet). Nothing to read.
@@ -218,6 +220,7 @@ namespace FcInvoke.Core
                 FallBack(pending, shown, single);
                 return null;
             }
+            if (outcome == ListOutcome.Throttled) return 0; // no news this round; listed again next round
             foreach (var t in unseen.Where(t => !shown.ContainsKey(t)))
             {
                 if (outcome == ListOutcome.Complete && ++t.Misses < 2) continue; // maybe not listed yet: no read this round
@@ -227,7 +230,7 @@ namespace FcInvoke.Core
             return plan.Targets.Count;
         }
 
-        private enum ListOutcome { Complete, OverBudget, Failed }
+        private enum ListOutcome { Complete, OverBudget, Throttled, Failed }
 
         private Trust TrustOf(string status) => status != null && _trust.TryGetValue(status, out var trust) ? trust : Trust.Unknown;
 
@@ -298,6 +301,12 @@ namespace FcInvoke.Core
                     if (page.Items.Count > 0) empty = 0;
                     next = page.NextToken;
                 }
+            }
+            catch (FcServiceException ex) when (ex.StatusCode == 429 || ex.StatusCode == 503)
+            {
+                // Still throttled after the retries FcClient made: reading each task instead would only add to the load.
+                reads.Log.Verbose($"{Function}: the task listing was throttled ({ex.Message}); its tasks not shown yet are listed again next round.");
+                return ListOutcome.Throttled;
             }
             catch (Exception ex) when (!(ex is OperationCanceledException) && !(ex is Credentials.FcCredentialException))
             {
