@@ -220,7 +220,19 @@ namespace FcInvoke.Tests
             Assert.Empty(outcome.Failed);
             Assert.Equal(5, fc.Lists);
             Assert.Equal(1, fc.Gets);
-            Assert.Contains(outcome.Log, l => l.Contains("throttled"));
+            Assert.Contains(outcome.Log, l => l.Contains("listed again next round"));
+        }
+
+        [Fact]
+        public async Task A_listing_that_fails_three_rounds_in_a_row_gives_way_to_one_read_per_task()
+        {
+            var fc = new FakeTaskApi { ThrottledListings = 12 }; // three listings, each with its 3 retries
+            fc.Add(30, "u-", "Succeeded");
+            var outcome = await WaitAsync(fc, fc.Ids("u-"));
+            outcome.AssertExactlyWhatGetsGive(fc);
+            Assert.Empty(outcome.Failed);
+            Assert.Equal(12, fc.Lists);
+            Assert.Equal(30, fc.Gets);
         }
 
         [Fact]

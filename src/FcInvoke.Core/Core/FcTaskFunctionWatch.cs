@@ -21,8 +21,8 @@ namespace FcInvoke.Core
     /// least every eighth round lists every status, so states stay fresh and a task that disappeared is noticed (read,
     /// and reported as Get-FcAsyncTask would report it). A filtered listing FC refuses ends filtered listings for the function.</item>
     /// <item>A listing that fails (an error, a page the answer limit refuses, paging that does not progress) is not
-    /// repeated for this function: its tasks are read one by one from then on. A listing still throttled (429, 503)
-    /// after FcClient's retries only gives no news this round. When most tasks a listing should have
+    /// repeated for this function: its tasks are read one by one from then on. A failure that may pass (throttled, 5xx,
+    /// a timeout, a failed connection, after FcClient's retries) only gives no news this round, twice in a row at most. When most tasks a listing should have
     /// shown were missing although they exist, listings pause for 2, 4, ... rounds (at most 64).</item>
     /// </list>
     /// Each round is called from the wait's loop, one at a time per function; the function's tasks are all in one round.
@@ -40,6 +40,9 @@ namespace FcInvoke.Core
         private readonly Dictionary<string, Trust> _trust = new Dictionary<string, Trust>(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _endedWith = new Dictionary<string, int>(StringComparer.Ordinal);
         private bool _listingFailed;
+        /// <summary>Listings in a row that failed in a way that may pass; at <see cref="MaxPassingFailures"/> they count as failed.</summary>
+        private int _passingFailures;
+        private const int MaxPassingFailures = 3;
         private bool _statusListingsRefused;
         private int _roundsOnStatusListings;
         private int _finishedLastRound;
@@ -113,7 +116,7 @@ namespace FcInvoke.Core
                     foreach (var plan in listings)
                     {
                         var outcome = await ListAsync(plan, byId, shown, reads).ConfigureAwait(false);
-                        if (outcome == ListOutcome.Throttled) continue; // no news this round for what it did not show yet
+                        if (outcome == ListOutcome.NoNews) continue; // no news this round for what it did not show yet
                         if (plan.Status != null)
                         {
                             // Not shown by a listing of finished tasks: not finished that way (yet). Nothing to read.
@@ -220,7 +223,7 @@ namespace FcInvoke.Core
                 FallBack(pending, shown, single);
                 return null;
             }
-            if (outcome == ListOutcome.Throttled) return 0; // no news this round; listed again next round
+            if (outcome == ListOutcome.NoNews) return 0; // no news this round; listed again next round
             foreach (var t in unseen.Where(t => !shown.ContainsKey(t)))
             {
                 if (outcome == ListOutcome.Complete && ++t.Misses < 2) continue; // maybe not listed yet: no read this round
@@ -230,7 +233,13 @@ namespace FcInvoke.Core
             return plan.Targets.Count;
         }
 
-        private enum ListOutcome { Complete, OverBudget, Throttled, Failed }
+        /// <summary>NoNews: a failure that may pass (throttled, timed out, unreachable, 5xx) after FcClient's retries.</summary>
+        private enum ListOutcome { Complete, OverBudget, NoNews, Failed }
+
+        /// <summary>Failures that may pass by the next round: throttling, 5xx, a timeout, a connection that failed.</summary>
+        private static bool MayPass(Exception ex) =>
+            (ex is FcServiceException service && (service.StatusCode == 429 || service.StatusCode >= 500)) ||
+            ex is FcTimeoutException || ex is FcTransportException;
 
         private Trust TrustOf(string status) => status != null && _trust.TryGetValue(status, out var trust) ? trust : Trust.Unknown;
 
@@ -280,6 +289,7 @@ namespace FcInvoke.Core
                     pages++;
                     var page = await FcAsyncTasks.ListPageAsync(reads.Client, Function, plan.ToQuery(next, FcTaskWaitPlanner.PageSize), reads.CallOptions,
                                                                 reads.Log, reads.Token).ConfigureAwait(false);
+                    _passingFailures = 0;
                     foreach (var task in page.Items)
                     {
                         if (byId.TryGetValue(task.TaskId, out var target))
@@ -302,11 +312,12 @@ namespace FcInvoke.Core
                     next = page.NextToken;
                 }
             }
-            catch (FcServiceException ex) when (ex.StatusCode == 429 || ex.StatusCode == 503)
+            catch (Exception ex) when (MayPass(ex) && ++_passingFailures < MaxPassingFailures)
             {
-                // Still throttled after the retries FcClient made: reading each task instead would only add to the load.
-                reads.Log.Verbose($"{Function}: the task listing was throttled ({ex.Message}); its tasks not shown yet are listed again next round.");
-                return ListOutcome.Throttled;
+                // Throttled, timed out or unreachable after the retries FcClient made: reading each task instead would only
+                // add to the load, so this round has no news of the tasks not shown yet; the next round lists again.
+                reads.Log.Verbose($"{Function}: the task listing failed ({ex.Message}); its tasks not shown yet are listed again next round.");
+                return ListOutcome.NoNews;
             }
             catch (Exception ex) when (!(ex is OperationCanceledException) && !(ex is Credentials.FcCredentialException))
             {
