@@ -314,6 +314,23 @@ namespace FcInvoke.Tests
         }
 
         [Fact]
+        public async Task A_status_filter_fc_refuses_gives_way_to_listing_every_status()
+        {
+            var fc = new FakeTaskApi { RefusedStatuses = { "Stopped" } };
+            fc.Add(1000, "x-", "Running");
+            fc.OnRequest = n => { if (n == 13) fc.SetAll("Succeeded"); };
+            var outcome = await WaitAsync(fc, fc.Ids("x-"));
+            outcome.AssertExactlyWhatGetsGive(fc);
+            Assert.Empty(outcome.Failed);
+            var q = fc.ListQueries;
+            // Round 1: 10 pages. Round 2: Succeeded and Failed (empty), Stopped refused, then every status: 10 pages.
+            Assert.Contains("status=Stopped", q[12]);
+            Assert.All(q.Skip(13).Take(10), x => Assert.DoesNotContain("status=", x));
+            Assert.DoesNotContain(q.Skip(13), x => x.Contains("status="));
+            Assert.Equal(1, fc.Gets);
+        }
+
+        [Fact]
         public async Task Tasks_of_other_functions_and_api_versions_are_waited_for_side_by_side()
         {
             var fc = new FakeTaskApi();
@@ -473,6 +490,8 @@ namespace FcInvoke.Tests
             public readonly HashSet<string> ListingOmits = new HashSet<string>(StringComparer.Ordinal);
             public readonly List<string> ListQueries = new List<string>();
             public int ListingStatus = 200;
+            /// <summary>Status filters answered 400, as an FC that does not know them would.</summary>
+            public readonly HashSet<string> RefusedStatuses = new HashSet<string>(StringComparer.Ordinal);
             /// <summary>How many listing requests are answered 429 before listings are served.</summary>
             public int ThrottledListings;
             public bool RepeatToken;
@@ -525,6 +544,8 @@ namespace FcInvoke.Tests
                 Interlocked.Increment(ref Lists);
                 lock (ListQueries) ListQueries.Add(path + request.RequestUri.Query);
                 if (ListingStatus != 200) return Task.FromResult(Answer(ListingStatus, "{\"Code\":\"AccessDenied\",\"Message\":\"no\"}"));
+                if (query.TryGetValue("status", out var filter) && RefusedStatuses.Contains(filter))
+                    return Task.FromResult(Answer(400, "{\"Code\":\"InvalidArgument\",\"Message\":\"status\"}"));
                 if (Interlocked.Decrement(ref ThrottledListings) >= 0) return Task.FromResult(Answer(429, "{\"Code\":\"ResourceExhausted\",\"Message\":\"slow down\"}"));
                 return Task.FromResult(Answer(200, Page(fn, v2, query)));
             }

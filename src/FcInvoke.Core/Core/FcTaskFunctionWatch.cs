@@ -113,8 +113,11 @@ namespace FcInvoke.Core
                     var (listings, oneByOne) = FcTaskWaitPlanner.PlanKnown(timed, _population, context);
                     single.AddRange(oneByOne);
                     bool byStatus = false, everyStatus = false;
-                    foreach (var plan in listings)
+                    var queue = new Queue<FcTaskListPlan>(listings);
+                    while (queue.Count > 0)
                     {
+                        var plan = queue.Dequeue();
+                        if (plan.Status != null && _statusListingsRefused) continue; // refused earlier this round: re-planned below
                         var outcome = await ListAsync(plan, byId, shown, reads).ConfigureAwait(false);
                         if (outcome == ListOutcome.NoNews) continue; // no news this round for what it did not show yet
                         if (plan.Status != null)
@@ -122,8 +125,12 @@ namespace FcInvoke.Core
                             // Not shown by a listing of finished tasks: not finished that way (yet). Nothing to read.
                             byStatus = true;
                             if (outcome != ListOutcome.Failed) continue;
+                            // FC refused a status filter: the segment's tasks not shown yet are planned again, every status.
                             _statusListingsRefused = true;
-                            single.AddRange(plan.Targets.Where(t => !shown.ContainsKey(t)));
+                            context.AllowStatusListings = false;
+                            var (again, alone) = FcTaskWaitPlanner.PlanKnown(plan.Targets.Where(t => !shown.ContainsKey(t)).ToList(), _population, context);
+                            single.AddRange(alone);
+                            foreach (var p in again) queue.Enqueue(p);
                             continue;
                         }
                         everyStatus = true;
