@@ -12,7 +12,9 @@
              out/package/FcInvoke.<version>.nupkg, made by Compress-PSResource.
     Bench    builds, then runs the benchmark (tests/bench, a few minutes): per-call overhead against a raw HttpClient
              floor, Invoke-RestMethod and (with Node.js) the official Node.js SDKs; fan-out throughput; import time;
-             peak working set. Prints a table of medians and ratios and writes out/bench.json. Not part of Test.
+             peak working set; async submissions with batch ids; Wait-FcAsyncTask's reads per task on 100 to 5,000
+             emulated tasks, per task against listings. Prints a table of medians and ratios and writes
+             out/bench.json. Not part of Test.
              See docs/performance.md.
     Clean    removes out/ and the bin/obj folders.
 .EXAMPLE

@@ -30,6 +30,62 @@ namespace FcInvoke.Tests
         }
 
         [Fact]
+        public void A_lagging_listing_shows_the_tasks_as_they_stood_and_a_task_only_once_it_is_old_enough()
+        {
+            var store = new EmulatorTaskStore { ListingLag = TimeSpan.FromMilliseconds(100) };
+            var early = Task("early", accepted: 1000);
+            var late = Task("late", accepted: 1950);
+            store.TryAdd("fn", early);
+            store.TryAdd("fn", late);
+            early.Transition("Dequeued", 1001);
+            early.Transition("Running", 1002);
+            store.Finish(early, "Succeeded", 1980, "result", null, 978, "");
+
+            // At 2000 the listing shows the store as of 1900: 'late' not yet, 'early' still running, without its end.
+            var (page, _) = store.List("fn", Query(), now: 2000);
+            var shown = Assert.Single(page);
+            Assert.Equal("early", shown.Task.Id);
+            Assert.Equal("Running", shown.Status);
+            Assert.Null(shown.EndTime);
+            Assert.Null(shown.ReturnPayload);
+            Assert.Equal(new[] { "Enqueued", "Dequeued", "Running" }, shown.Events.Select(e => e.Status));
+            Assert.Empty(store.List("fn", new EmulatorTaskQuery { Status = "Succeeded", Limit = 100 }, now: 2000).page);
+
+            // At 2100 (as of 2000) both appear, 'early' whole.
+            (page, _) = store.List("fn", Query(), now: 2100);
+            Assert.Equal(new[] { "early", "late" }, page.Select(t => t.Task.Id));
+            Assert.Equal("Succeeded", page[0].Status);
+            Assert.Equal("result", page[0].ReturnPayload);
+            // GetAsyncTask (Find + Snapshot) is never behind.
+            Assert.Equal("Succeeded", store.Find("fn", "early").Snapshot().Status);
+        }
+
+        [Fact]
+        public void Pages_filtered_by_status_hold_each_matching_task_once()
+        {
+            var store = new EmulatorTaskStore();
+            for (int i = 0; i < 25; i++)
+            {
+                var t = Task("t" + i.ToString("d2"), accepted: 100 + i);
+                store.TryAdd("fn", t);
+                if (i % 2 == 0) store.Finish(t, "Succeeded", 200, "r", null, 1, "");
+            }
+            var seen = new System.Collections.Generic.List<string>();
+            string token = null;
+            int pages = 0;
+            do
+            {
+                var (page, next) = store.List("fn", new EmulatorTaskQuery { Status = "Succeeded", Limit = 5, NextToken = token });
+                Assert.All(page, t => Assert.Equal("Succeeded", t.Status));
+                seen.AddRange(page.Select(t => t.Task.Id));
+                token = next;
+                pages++;
+            } while (token != null);
+            Assert.Equal(Enumerable.Range(0, 25).Where(i => i % 2 == 0).Select(i => "t" + i.ToString("d2")), seen);
+            Assert.Equal(3, pages);
+        }
+
+        [Fact]
         public void The_same_id_twice_for_one_function_is_refused()
         {
             var store = new EmulatorTaskStore();

@@ -15,6 +15,12 @@
          and its ratio to the ideal (ThrottleLimit / latency). Skipped when the module has no -ThrottleLimit.
       3. Import-Module time in a fresh pwsh against a fresh pwsh that imports nothing.
       4. Peak working set of a 32 MB round trip and of the 5,000-invocation fan-out, each in its own fresh pwsh.
+      5. Submit: throughput and peak working set of -SubmitCount (10,000) asynchronous invocations with
+         -AsyncTaskIdPrefix and -ThrottleLimit 32 against sleep<FanOutLatencyMs>, each run in a fresh pwsh.
+      6. Wait: against an FC emulator started here (-WaitConcurrency slots, tasks that sleep -WaitTaskSeconds), for each of
+         -WaitSizes tasks, Wait-FcAsyncTask with one read per task per round (the waiter's internal PerTask hook) and with
+         listings (Auto, what users get), each in a fresh pwsh: the reads per task the emulator answered, the wait's time and
+         peak working set, and whether every task the wait wrote equals what Get-FcAsyncTask returns afterwards.
     Each figure is the median of -Repetitions runs (variants interleaved within a repetition, so drift on a shared
     machine hits them alike); the ratios are what to compare across machines. Prints a table, writes -OutFile (JSON).
 #>
@@ -39,8 +45,14 @@ param(
     [ValidateRange(1, 10000)] [int] $FanOutLatencyMs = 20,
     [ValidateRange(1, 256)] [int[]] $ThrottleLimits = @(1, 8, 32, 128),
     [ValidateRange(1, 32)] [int] $PayloadMB = 32,
-    # Which parts to run: Sequential, FanOut, Import, Memory (all by default; 'Import,Memory' works with pwsh -File too).
-    [string[]] $Section = @('Sequential', 'FanOut', 'Import', 'Memory'),
+    # Which parts to run: Sequential, FanOut, Import, Memory, Submit, Wait (all by default; 'Import,Memory' works with pwsh -File too).
+    [string[]] $Section = @('Sequential', 'FanOut', 'Import', 'Memory', 'Submit', 'Wait'),
+    [ValidateRange(1, 1000000)] [int] $SubmitCount = 10000,
+    [ValidateRange(1, 25)] [int] $SubmitRepetitions = 3,
+    # Task counts of the Wait section ('100,1000' works with pwsh -File too); at most 10,000, the emulator's task store.
+    [string[]] $WaitSizes = @('100', '1000', '5000'),
+    [ValidateRange(0, 600)] [int] $WaitTaskSeconds = 3,
+    [ValidateRange(1, 256)] [int] $WaitConcurrency = 256,
     # A child process (floor, Node.js, fresh pwsh) that runs longer than this is stopped and the run fails.
     [ValidateRange(10, 3600)] [int] $ChildTimeoutSec = 300
 )
@@ -49,8 +61,10 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 $here = $PSScriptRoot
 $Section = @($Section -split ',' | ForEach-Object Trim | Where-Object { $_ })
-$unknown = @($Section | Where-Object { $_ -notin 'Sequential', 'FanOut', 'Import', 'Memory' })
-if ($unknown) { throw "Unknown -Section $($unknown -join ', '): use Sequential, FanOut, Import and/or Memory." }
+$waitCounts = [int[]]@($WaitSizes -split ',' | ForEach-Object Trim | Where-Object { $_ })
+if (@($waitCounts | Where-Object { $_ -lt 1 -or $_ -gt 10000 })) { throw "-WaitSizes are 1 to 10,000 tasks (the emulator keeps at most 10,000)." }
+$unknown = @($Section | Where-Object { $_ -notin 'Sequential', 'FanOut', 'Import', 'Memory', 'Submit', 'Wait' })
+if ($unknown) { throw "Unknown -Section $($unknown -join ', '): use Sequential, FanOut, Import, Memory, Submit and/or Wait." }
 $ModulePath = (Resolve-Path $ModulePath).ProviderPath
 $BenchDll = (Resolve-Path $BenchDll).ProviderPath
 if ($OutFile) { $OutFile = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutFile) }
@@ -133,13 +147,13 @@ function Measure-FreshPwsh([string] $Command) {
     [pscustomobject]@{ WallMs = $watch.Elapsed.TotalMilliseconds; Output = $last }
 }
 
-function Invoke-BenchChild([hashtable] $Parameters) {
+function Invoke-BenchChild([hashtable] $Parameters, [string] $Endpoint = $endpoint, [hashtable] $Environment = @{}) {
     $arguments = $pwshPrefix + @('-NoProfile', '-NonInteractive', '-NoLogo', '-File', (Join-Path $here 'Measure-FcBenchChild.ps1'),
-        '-ModulePath', $ModulePath, '-Endpoint', $endpoint)
+        '-ModulePath', $ModulePath, '-Endpoint', $Endpoint)
     foreach ($k in $Parameters.Keys) {
         $arguments += @("-$k", [string]$Parameters[$k])
     }
-    Invoke-Child $pwshHost $arguments | ConvertFrom-Json
+    Invoke-Child $pwshHost $arguments $Environment | ConvertFrom-Json
 }
 
 function Invoke-Server([string] $Method, [string] $Path) {
@@ -351,6 +365,94 @@ try {
     }
     #endregion
 
+    #region 5. submissions with batch ids
+    if ($Section -contains 'Submit') {
+        $ideal = 32 * 1000.0 / $FanOutLatencyMs
+        $throughput = [Collections.Generic.List[double]]::new()
+        $peaks = [Collections.Generic.List[double]]::new()
+        $befores = [Collections.Generic.List[double]]::new()
+        for ($rep = 1; $rep -le $SubmitRepetitions; $rep++) {
+            Write-Host "Submit, repetition $rep of $($SubmitRepetitions): $SubmitCount asynchronous invocations with -AsyncTaskIdPrefix, -ThrottleLimit 32"
+            $r = Invoke-BenchChild @{ Mode = 'Submit'; Count = $SubmitCount; ThrottleLimit = 32; LatencyMs = $FanOutLatencyMs; Prefix = "submit$rep-" }
+            $throughput.Add($SubmitCount * 1000.0 / $r.elapsedMs)
+            $peaks.Add($r.peakWorkingSet / 1MB)
+            $befores.Add($r.workingSetBefore / 1MB)
+        }
+        Add-Row 'submit' "$SubmitCount async invocations, -AsyncTaskIdPrefix, -ThrottleLimit 32 ($FanOutLatencyMs ms latency)" $throughput 'calls/s' `
+            ((Get-Median $throughput) / $ideal) "ideal $ideal calls/s" $null $null 'informational: task ids make resends safe, at the fan-out''s speed'
+        Add-Row 'submit' "$SubmitCount async invocations, -ThrottleLimit 32 (peak working set)" $peaks 'MB' $null $null $null $null `
+            ("whole pwsh process; {0:0} MB before the run" -f (Get-Median $befores))
+    }
+    #endregion
+
+    #region 6. waiting on many tasks: per-task polling against listings
+    if ($Section -contains 'Wait') {
+        . (Join-Path $here 'FcBenchTaskText.ps1')
+        $taskSeconds = $WaitTaskSeconds
+        $emulator = Start-FcEmulator -MaxConcurrency $WaitConcurrency -Function @{ work = [scriptblock]::Create("param(`$Event) Start-Sleep -Seconds $taskSeconds; `"done `$Event`"") }
+        $emuEnv = @{
+            ALIBABA_CLOUD_ACCESS_KEY_ID = $emulator.AccessKeyId
+            ALIBABA_CLOUD_ACCESS_KEY_SECRET = $emulator.Credential.GetNetworkCredential().Password
+            ALIBABA_CLOUD_ACCOUNT_ID = $emulator.AccountId
+            ALIBABA_CLOUD_REGION_ID = $emulator.Region
+        }
+        $emuConn = @{ Endpoint = $emulator.Endpoint; Credential = $emulator.Credential; AccountId = $emulator.AccountId; Region = $emulator.Region }
+        $digestFile = Join-Path ([IO.Path]::GetTempPath()) "fcbench-wait-$PID.txt"
+        $readsOf = {
+            $c = $emulator.OperationCounts
+            $get = [long]($c['GetAsyncTask'] ?? 0)
+            $list = [long]($c['ListAsyncTasks'] ?? 0)
+            @(($get + $list), $get, $list)
+        }
+        $waitRows = [ordered]@{}
+        try {
+            foreach ($size in $waitCounts) {
+                foreach ($strategy in 'PerTask', 'Auto') {
+                    Write-Host "Wait, $size tasks of $taskSeconds s, $strategy"
+                    $before = & $readsOf
+                    $r = Invoke-BenchChild @{ Mode = 'Wait'; Count = $size; ThrottleLimit = 32; Strategy = $strategy; Prefix = "w$size$strategy-"; DigestFile = $digestFile } `
+                        -Endpoint $emulator.Endpoint -Environment $emuEnv
+                    $after = & $readsOf
+                    # What the wait wrote, against Get-FcAsyncTask afterwards (these reads are not counted above).
+                    $written = [IO.File]::ReadAllLines($digestFile)
+                    $ids = $written | ForEach-Object { if ($_ -match '\|TaskId=([^|]*)\|') { $Matches[1] } }
+                    $fresh = @(Get-FcAsyncTask work -TaskId $ids @emuConn | ConvertTo-FcBenchTaskText)
+                    $same = [Collections.Generic.HashSet[string]]::new([string[]]$fresh)
+                    $differ = @($written | Where-Object { -not $same.Contains($_) }).Count + [Math]::Abs($written.Count - $fresh.Count)
+                    $waitRows["$size $strategy"] = [pscustomobject]@{
+                        Size = $size; Strategy = $strategy; Reads = $after[0] - $before[0]; Gets = $after[1] - $before[1]; Lists = $after[2] - $before[2]
+                        Seconds = $r.elapsedMs / 1000; PeakMB = $r.peakWorkingSet / 1MB; AboveMB = $r.peakAboveBefore / 1MB; Differ = $differ
+                    }
+                }
+            }
+        }
+        finally {
+            $emulator | Stop-FcEmulator
+            Remove-Item $digestFile -ErrorAction SilentlyContinue
+        }
+        foreach ($size in $waitCounts) {
+            $per = $waitRows["$size PerTask"]; $auto = $waitRows["$size Auto"]
+            $ratio = if ($auto.Reads -gt 0) { $per.Reads / $auto.Reads } else { [double]::PositiveInfinity }
+            $target = switch ($size) { 1000 { '>= 10x fewer reads, identical outputs' } 5000 { 'more than at 1,000, identical outputs' } default { 'identical outputs' } }
+            $met = ($per.Differ -eq 0) -and ($auto.Differ -eq 0)
+            if ($size -eq 1000) { $met = $met -and $ratio -ge 10 }
+            if ($size -eq 5000 -and $waitRows.Contains('1000 Auto')) {
+                $ratio1000 = $waitRows['1000 PerTask'].Reads / [Math]::Max(1, $waitRows['1000 Auto'].Reads)
+                $met = $met -and $ratio -gt $ratio1000
+            }
+            Add-Row 'wait' "$size tasks of $taskSeconds s, one read per task per round" @($per.Reads / $size) 'reads/task' $null $null $null $null `
+                ("{0} reads ({1} Get); {2:0.0} s; {3} differ from Get-FcAsyncTask" -f $per.Reads, $per.Gets, $per.Seconds, $per.Differ)
+            Add-Row 'wait' "$size tasks of $taskSeconds s, listings (Auto)" @($auto.Reads / $size) 'reads/task' $ratio 'fewer than per task' $target $met `
+                ("{0} reads ({1} List, {2} Get); {3:0.0} s; {4} differ from Get-FcAsyncTask" -f $auto.Reads, $auto.Lists, $auto.Gets, $auto.Seconds, $auto.Differ)
+        }
+        foreach ($key in $waitRows.Keys | Where-Object { $_ -like "$($waitCounts[-1]) *" }) {
+            $w = $waitRows[$key]
+            Add-Row 'memory' "wait on $($w.Size) tasks, $($w.Strategy) (peak working set)" @($w.PeakMB) 'MB' $null $null $null $null `
+                ("whole pwsh process, {0:0} MB above its start (the {1} invocation results, the tasks written)" -f $w.AboveMB, $w.Size)
+        }
+    }
+    #endregion
+
     #region 3. import time
     if ($Section -contains 'Import') {
         # Whole-process wall times are noisy (+-50 ms on a shared box): more repetitions than elsewhere, the three kinds
@@ -441,6 +543,7 @@ $report = [ordered]@{
     parameters = [ordered]@{
         calls = $Calls; repetitions = $Repetitions; warmupMs = $WarmupMs; fanOutRepetitions = $FanOutRepetitions; importRepetitions = $ImportRepetitions; fanOutCount = $FanOutCount
         fanOutCallsPerSlot = $FanOutCallsPerSlot; fanOutLatencyMs = $FanOutLatencyMs; throttleLimits = $ThrottleLimits; payloadMB = $PayloadMB
+        submitCount = $SubmitCount; submitRepetitions = $SubmitRepetitions; waitSizes = $waitCounts; waitTaskSeconds = $WaitTaskSeconds; waitConcurrency = $WaitConcurrency
     }
     skipped    = $skipped
     results    = $rows
@@ -452,8 +555,8 @@ if ($OutFile) {
 
 $rows | Format-Table -AutoSize -Wrap @(
     @{ n = 'section'; e = 'section' }, @{ n = 'measurement'; e = 'name' }
-    @{ n = 'median'; e = { '{0:0.0} {1}' -f $_.median, $_.unit }; a = 'right' }
-    @{ n = 'ratio'; e = { if ($null -ne $_.ratio) { '{0:0.00}x {1}' -f $_.ratio, $_.ratioOf } } }
+    @{ n = 'median'; e = { ($_.unit -eq 'reads/task' ? '{0:0.000} {1}' : '{0:0.0} {1}') -f $_.median, $_.unit }; a = 'right' }
+    @{ n = 'ratio'; e = { if ($null -ne $_.ratio) { ($_.ratio -ge 10 ? '{0:0}x {1}' : '{0:0.00}x {1}') -f $_.ratio, $_.ratioOf } } }
     @{ n = 'target'; e = { if ($_.target) { '{0} {1}' -f $_.target, ($_.met ? 'MET' : 'MISSED') } } }
     @{ n = 'note'; e = 'note' }
 ) | Out-String -Width 220 | Write-Host

@@ -154,6 +154,47 @@ function Set-FcTestEmulatorFaults {
     $Emulator.GetType().GetProperty('Faults').GetSetMethod($true).Invoke($Emulator, @([FcInvoke.Emulator.FcEmulatorFaults]$faults))
 }
 
+function Set-FcTestEmulatorListingLag {
+    # Makes the emulator's task listings lag behind (they show the tasks as they stood this long ago; a task appears in
+    # listings only this long after it was accepted). 0 ends the lag. GetAsyncTask is never behind.
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [int] $Milliseconds)
+    $Emulator.GetType().GetProperty('ListingLag', [Reflection.BindingFlags]'Instance,NonPublic').SetValue($Emulator, [TimeSpan]::FromMilliseconds($Milliseconds))
+}
+
+function Set-FcTestWaitStrategy {
+    # Chooses how every later Wait-FcAsyncTask in this process learns task states: Auto (listings where they cost fewer
+    # reads, what users get) or PerTask (one GetAsyncTask per task per round, for comparison). Returns the previous one.
+    param([Parameter(Mandatory)] [ValidateSet('Auto', 'PerTask')] [string] $Strategy)
+    $property = [FcInvoke.FcAsyncTask].Assembly.GetType('FcInvoke.Core.FcAsyncTaskWaiter').GetProperty('DefaultStrategy', [Reflection.BindingFlags]'Static,NonPublic')
+    $previous = "$($property.GetValue($null))"
+    $property.SetValue($null, [Enum]::Parse($property.PropertyType, $Strategy))
+    $previous
+}
+
+function Get-FcTestTaskReads {
+    # The task reads the emulator answered since its counters were last reset: single tasks (Get) and listing pages (List),
+    # both API versions together.
+    param([Parameter(Mandatory)] $Emulator)
+    $counts = $Emulator.OperationCounts
+    $get = 0; $list = 0
+    foreach ($name in 'GetAsyncTask', 'GetStatefulAsyncInvocation') { if ($counts.ContainsKey($name)) { $get += $counts[$name] } }
+    foreach ($name in 'ListAsyncTasks', 'ListStatefulAsyncInvocations') { if ($counts.ContainsKey($name)) { $list += $counts[$name] } }
+    [pscustomobject]@{ Get = $get; List = $list; Total = $get + $list }
+}
+
+function ConvertTo-FcTestTaskText {
+    # Every field of an async task, events included, as one line of text: two tasks are the same when their texts are.
+    param([Parameter(Mandatory, ValueFromPipeline)] $Task)
+    process {
+        $fields = foreach ($p in $Task.PSObject.Properties | Where-Object Name -ne 'Events' | Sort-Object Name) {
+            $value = $p.Value
+            if ($value -is [DateTimeOffset]) { $value = $value.ToString('o', [cultureinfo]::InvariantCulture) }
+            "$($p.Name)=$value"
+        }
+        ($fields -join '|') + '|Events=' + (($Task.Events | ForEach-Object { "$($_.EventId),$($_.Status),$(if ($_.Time) { $_.Time.ToString('o', [cultureinfo]::InvariantCulture) }),$($_.Detail)" }) -join ';')
+    }
+}
+
 function Reset-FcTestEmulator {
     # Forgets the emulator's request journal and execution counts.
     param([Parameter(Mandatory)] $Emulator)

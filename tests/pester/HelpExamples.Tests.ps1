@@ -63,6 +63,9 @@ BeforeAll {
         'quote'               = { @{ price = 42 } }
         'settle'              = { 'settled' }
         'render'              = { param($Event) "page $Event" }
+        'reindex'             = { param($Event) "reindexed $Event" }
+        'settle-order'        = { param($Event) 'settled' }
+        'make-thumbnail'      = { param($Event) "thumbnail of $Event" }
         # Web functions the Invoke-FcHttpTrigger examples call through their HTTP triggers (below).
         'orders-api'          = {
             param($Event)
@@ -120,6 +123,8 @@ BeforeAll {
     $null = New-Item -ItemType Directory -Path (Join-Path $work 'events') -Force
     @('orderId,sku,qty', '1001,A-1,2', '1002,B-7,1', '1003,C-3,5') | Set-Content (Join-Path $work 'orders.csv')
     @('100', '200') | Set-Content (Join-Path $work 'disks.txt')
+    1..25 | Set-Content (Join-Path $work 'pages.txt')   # the about topic's batch of 'thousands', kept small here
+    1..25 | ForEach-Object { "photos/$_.jpg" } | Set-Content (Join-Path $work 'keys.txt')   # the batches of the help, kept small
     '{"id":"a"}' | Set-Content (Join-Path $work 'events/a.json')
     '{"id":"b"}' | Set-Content (Join-Path $work 'events/b.json')
 

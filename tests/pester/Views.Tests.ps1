@@ -164,7 +164,7 @@ Describe 'List views show everything' {
         @{ Name = 'a service'; Get = { $services[0] }; Skip = 'Json' }
         @{ Name = 'a context'; Get = { $context }; Skip = @() }
         @{ Name = 'an HTTP trigger''s answer'; Get = { $http }; Skip = 'RawContent', 'ContentObject', 'Headers' }
-        @{ Name = 'an emulator'; Get = { $emu }; Skip = 'Credential', 'RecentRequests', 'ExecutionCounts', 'InputExecutionCounts' }
+        @{ Name = 'an emulator'; Get = { $emu }; Skip = 'Credential', 'RecentRequests', 'ExecutionCounts', 'InputExecutionCounts', 'OperationCounts' }
     ) {
         $object = & $Get
         $shown = ($object | Format-List | Out-String -Width 200) -split "`r?`n" | ForEach-Object { if ($_ -match '^(\w+)\s+:') { $Matches[1] } }

@@ -24,6 +24,14 @@ namespace FcInvoke.Core
         public FcAsyncTask LastSeen { get; internal set; }
 
         public string Describe() => $"{TaskId} ({LastSeen?.Status ?? "not seen yet"})";
+
+        /// <summary>True when the task was last seen in a listing (so the listing's range of start times was counted).</summary>
+        internal bool SeenInListing { get; set; }
+        /// <summary>Complete listings in a row that should have shown this never-seen task and did not.</summary>
+        internal int Misses { get; set; }
+        /// <summary>What this round learnt: the task as read (terminal or not), or the failure to read it; both null: no news.</summary>
+        internal FcAsyncTask RoundTask { get; set; }
+        internal Exception RoundError { get; set; }
     }
 
     internal sealed class FcTaskWaitOptions
@@ -37,6 +45,8 @@ namespace FcInvoke.Core
         public double BackoffFactor { get; set; } = 1.5;
         /// <summary>Polls of one round in flight at once.</summary>
         public int MaxParallelPolls { get; set; } = 16;
+        /// <summary>Listings where they cost fewer reads (the default), or one read per task per round.</summary>
+        public FcTaskWaitStrategy Strategy { get; set; } = FcAsyncTaskWaiter.DefaultStrategy;
     }
 
     /// <summary>What the waiter reports while it works; called from worker threads, so implementations queue.</summary>
@@ -66,13 +76,19 @@ namespace FcInvoke.Core
     }
 
     /// <summary>
-    /// Polls many async tasks together until each is terminal: every round polls all pending tasks, then sleeps with
-    /// backoff (about 1 s growing to 10 s). The timeout is a hard deadline: it cancels the polls in flight and the sleep,
-    /// so the wait ends at it whatever the server does. With Any it ends after the first round in which a task was terminal.
-    /// A task that cannot be read is reported (Failed) with the same exception Get-FcAsyncTask would throw, and not polled again.
+    /// Waits for many async tasks together until each is terminal. Every round learns the state of all pending tasks, then
+    /// sleeps with backoff (about 1 s growing to 10 s). How a round learns it is decided per function and per round by the
+    /// reads it is expected to cost (<see cref="FcTaskWaitPlanner"/>, <see cref="FcTaskFunctionWatch"/>): pages of the
+    /// function's task listing, or one GetAsyncTask per task. Either way a task is written exactly as GetAsyncTask returns it.
+    /// The timeout is a hard deadline: it cancels the reads in flight and the sleep, so the wait ends at it whatever the
+    /// server does. With Any it ends after the first round in which a task was terminal. A task that cannot be read is
+    /// reported (Failed) with the same exception Get-FcAsyncTask would throw, and not read again.
     /// </summary>
     internal static class FcAsyncTaskWaiter
     {
+        /// <summary>The strategy of every new wait (a test and benchmark hook, set by reflection; users get Auto).</summary>
+        internal static FcTaskWaitStrategy DefaultStrategy { get; set; } = FcTaskWaitStrategy.Auto;
+
         public static async Task<FcTaskWaitResult> WaitAsync(FcClient client, IReadOnlyList<FcTaskWaitTarget> targets, FcTaskWaitOptions options,
                                                              FcCallOptions callOptions, IFcLog log, IFcTaskWaitObserver observer, CancellationToken ct)
         {
@@ -80,30 +96,39 @@ namespace FcInvoke.Core
             var delay = options.InitialDelay;
             int finished = 0;
             bool timedOut = false;
+            var watches = new Dictionary<string, FcTaskFunctionWatch>(StringComparer.Ordinal);
             using (var deadline = options.Timeout.HasValue ? new CancellationTokenSource(options.Timeout.Value) : null)
             using (var linked = deadline != null ? CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token) : null)
             using (var gate = new SemaphoreSlim(Math.Max(1, options.MaxParallelPolls)))
             {
                 var token = linked?.Token ?? ct;
+                var reads = new FcTaskReads(client, callOptions, log, gate, token);
                 while (pending.Count > 0)
                 {
-                    var polls = pending.Select(t => PollAsync(client, t, callOptions, log, gate, token)).ToArray();
-                    await Task.WhenAll(polls).ConfigureAwait(false);
+                    foreach (var target in pending) { target.RoundTask = null; target.RoundError = null; }
+                    var rounds = new List<Task>();
+                    foreach (var group in pending.GroupBy(t => FcTaskFunctionWatch.Key(t.Function)))
+                    {
+                        if (!watches.TryGetValue(group.Key, out var watch))
+                            watches[group.Key] = watch = new FcTaskFunctionWatch(group.First().Function, options.Strategy);
+                        rounds.Add(watch.ReadRoundAsync(group.ToList(), reads));
+                    }
+                    await Task.WhenAll(rounds).ConfigureAwait(false);
                     ct.ThrowIfCancellationRequested();
 
                     var stillPending = new List<FcTaskWaitTarget>(pending.Count);
                     bool anyFinished = false;
-                    for (int i = 0; i < pending.Count; i++)
+                    foreach (var target in pending)
                     {
-                        var target = pending[i];
-                        var (task, error) = polls[i].Result;
-                        if (error != null) { observer.Failed(target, error); continue; }
-                        if (task == null) { stillPending.Add(target); continue; } // cut off by the deadline
+                        if (target.RoundError != null) { observer.Failed(target, target.RoundError); continue; }
+                        var task = target.RoundTask;
+                        if (task == null) { stillPending.Add(target); continue; } // no news: cut off by the deadline, or not shown yet
                         target.LastSeen = task;
                         if (task.IsTerminal)
                         {
                             finished++;
                             anyFinished = true;
+                            watches[FcTaskFunctionWatch.Key(target.Function)].Finished(target, task);
                             observer.Finished(target, task);
                         }
                         else
@@ -132,39 +157,62 @@ namespace FcInvoke.Core
             }
             return new FcTaskWaitResult(pending, finished, timedOut);
         }
+    }
+
+    /// <summary>The reads of one wait: single tasks, in parallel up to the wait's limit, and listing pages; all under its deadline.</summary>
+    internal sealed class FcTaskReads
+    {
+        private readonly SemaphoreSlim _gate;
+
+        public FcTaskReads(FcClient client, FcCallOptions callOptions, IFcLog log, SemaphoreSlim gate, CancellationToken token)
+        {
+            Client = client;
+            CallOptions = callOptions;
+            Log = log ?? NullFcLog.Instance;
+            _gate = gate;
+            Token = token;
+        }
+
+        public FcClient Client { get; }
+        public FcCallOptions CallOptions { get; }
+        public IFcLog Log { get; }
+        /// <summary>The wait's token: Ctrl+C and the deadline.</summary>
+        public CancellationToken Token { get; }
+
+        /// <summary>Reads each task by itself (GetAsyncTask); sets its RoundTask or RoundError.</summary>
+        public Task GetAllAsync(IEnumerable<FcTaskWaitTarget> targets) => Task.WhenAll(targets.Select(GetOneAsync));
 
         /// <summary>
-        /// One poll: the task, or the failure Get-FcAsyncTask would report for it, or neither when the wait's deadline cut it
-        /// off. The caller's own cancellation (Ctrl+C) is left for the caller to throw.
+        /// One read: the task, or the failure Get-FcAsyncTask would report for it, or neither when the wait's deadline cut it
+        /// off. The caller's own cancellation (Ctrl+C) is left for the wait to throw.
         /// </summary>
-        private static async Task<(FcAsyncTask task, Exception error)> PollAsync(FcClient client, FcTaskWaitTarget target, FcCallOptions callOptions,
-                                                                                 IFcLog log, SemaphoreSlim gate, CancellationToken token)
+        private async Task GetOneAsync(FcTaskWaitTarget target)
         {
             try
             {
-                await gate.WaitAsync(token).ConfigureAwait(false);
+                await _gate.WaitAsync(Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                return (null, null);
+                return;
             }
             try
             {
-                return (await FcAsyncTasks.GetAsync(client, target.Function, target.TaskId, callOptions, log, token).ConfigureAwait(false), null);
+                target.RoundTask = await FcAsyncTasks.GetAsync(Client, target.Function, target.TaskId, CallOptions, Log, Token).ConfigureAwait(false);
+                target.SeenInListing = false;
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            catch (OperationCanceledException) when (Token.IsCancellationRequested)
             {
-                return (null, null);
             }
             catch (Exception ex) when (!(ex is OperationCanceledException) && !(ex is Credentials.FcCredentialException))
             {
                 // Per task, as Get-FcAsyncTask reports it: an API error, a timeout, a connection failure, an unreadable or
                 // too large answer. A credential that cannot be had ends the whole wait instead (the caller reports it).
-                return (null, ex);
+                target.RoundError = ex;
             }
             finally
             {
-                gate.Release();
+                _gate.Release();
             }
         }
     }

@@ -47,6 +47,29 @@ namespace FcInvoke.Core
         public static string CheckTaskId(string name) =>
             Check(name, TaskIdPattern, "async task id", "1 to 128 letters, digits, '_' or '-', starting with a letter or '_'");
 
+        /// <summary>Digits of the sequence in a batch task id: <c>&lt;prefix&gt;000001</c> (more digits past 999,999).</summary>
+        public const int BatchSequenceDigits = 6;
+        /// <summary>FC's longest task id (PROTO §6; <see cref="TaskIdPattern"/>).</summary>
+        public const int MaxTaskIdLength = 128;
+
+        /// <summary>The id of the <paramref name="sequence"/>-th (1-based) async invocation of a batch: the prefix and the zero-padded number.</summary>
+        public static string BatchTaskId(string prefix, long sequence) =>
+            prefix + sequence.ToString("D" + BatchSequenceDigits, System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>Null when a batch's ids (<see cref="BatchTaskId"/>) are valid task ids; otherwise why not.</summary>
+        public static string CheckTaskIdPrefix(string prefix)
+        {
+            if (string.IsNullOrEmpty(prefix)) return "The async task id prefix is empty.";
+            var first = BatchTaskId(prefix, 1);
+            if (first.Length > MaxTaskIdLength)
+                return $"The async task id prefix '{prefix}' is {prefix.Length} characters: with the {BatchSequenceDigits}-digit sequence the ids " +
+                       $"would be {first.Length} characters, and FC accepts at most {MaxTaskIdLength}. Use a prefix of at most {MaxTaskIdLength - BatchSequenceDigits} characters.";
+            return TaskIdPattern.IsMatch(first)
+                ? null
+                : $"'{prefix}' is not a valid async task id prefix: the ids would be '{first}', '{BatchTaskId(prefix, 2)}', ..., and FC expects " +
+                  "1 to 128 letters, digits, '_' or '-', starting with a letter or '_'.";
+        }
+
         /// <summary>Null when the function reference is valid, otherwise the first problem found.</summary>
         public static string CheckFunction(FcFunctionRef fn) =>
             (fn.ServiceName != null ? CheckServiceName(fn.ServiceName) ?? CheckFunctionName(fn.FunctionName) : CheckFc3FunctionName(fn.FunctionName))

@@ -22,6 +22,7 @@ namespace FcInvoke.Emulator
         private readonly ConcurrentQueue<FcEmulatorRequest> _entries = new ConcurrentQueue<FcEmulatorRequest>();
         private readonly ConcurrentDictionary<string, long> _executions = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, long> _inputExecutions = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, long> _operations = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         private long _requestCount;
 
         public EmulatorJournal(IEnumerable<string> functionKeys)
@@ -38,6 +39,11 @@ namespace FcInvoke.Emulator
         public IDictionary<string, long> InputExecutionCounts => new Dictionary<string, long>(_inputExecutions, StringComparer.Ordinal);
 
         public void CountRequest() => Interlocked.Increment(ref _requestCount);
+
+        /// <summary>Authenticated API requests per FC action (GetAsyncTask, ListStatefulAsyncInvocations, InvokeFunction, ...).</summary>
+        public IDictionary<string, long> OperationCounts => new Dictionary<string, long>(_operations, StringComparer.Ordinal);
+
+        public void CountOperation(string action) => _operations.AddOrUpdate(action, 1, (_, n) => n + 1);
 
         /// <summary>Keeps the entry, dropping the oldest beyond <see cref="Capacity"/>.</summary>
         public void Record(FcEmulatorRequest entry)
@@ -61,6 +67,7 @@ namespace FcInvoke.Emulator
             while (_entries.TryDequeue(out _)) { }
             foreach (var key in _executions.Keys.ToList()) _executions[key] = 0;
             _inputExecutions.Clear();
+            _operations.Clear();
             Interlocked.Exchange(ref _requestCount, 0);
         }
 

@@ -30,6 +30,23 @@ namespace FcInvoke.Emulator
         public string Name { get; }
 
         public bool IsFunctionOperation => Function != null;
+
+        /// <summary>FC's name for the operation in the request's API version (FC 2.0 names its task operations differently).</summary>
+        public string Action
+        {
+            get
+            {
+                if (!IsV2) return Operation.ToString();
+                switch (Operation)
+                {
+                    case EmulatorOperation.ListAsyncTasks: return "ListStatefulAsyncInvocations";
+                    case EmulatorOperation.GetAsyncTask: return "GetStatefulAsyncInvocation";
+                    case EmulatorOperation.StopAsyncTask: return "StopStatefulAsyncInvocation";
+                    case EmulatorOperation.GetAsyncInvokeConfig: return "GetFunctionAsyncInvokeConfig";
+                    default: return Operation.ToString();
+                }
+            }
+        }
         public bool IsTaskOperation => Operation == EmulatorOperation.ListAsyncTasks || Operation == EmulatorOperation.GetAsyncTask || Operation == EmulatorOperation.StopAsyncTask;
 
         /// <summary>The operation a request means, or null when FC has no such path (FC answers 400 PathNotSupported).</summary>

@@ -21,13 +21,15 @@ namespace FcInvoke.Emulator
         private readonly EmulatorTriggerRoutes _triggers;
         private readonly EmulatorInvokeHandler _invoke;
         private readonly EmulatorTaskRoutes _taskRoutes;
+        private readonly EmulatorJournal _journal;
         private readonly Random _weights = new Random();
         private readonly CancellationToken _shutdown;
 
         public EmulatorRouter(EmulatorAuthenticator auth, EmulatorFunctions functions, EmulatorBodyReader bodies, EmulatorFaultInjector faults,
                               EmulatorCatalog catalog, EmulatorAsyncConfigRoutes asyncConfigs, EmulatorTriggerRoutes triggers,
-                              EmulatorInvokeHandler invoke, EmulatorTaskRoutes taskRoutes, CancellationToken shutdown)
+                              EmulatorInvokeHandler invoke, EmulatorTaskRoutes taskRoutes, EmulatorJournal journal, CancellationToken shutdown)
         {
+            _journal = journal;
             _auth = auth;
             _functions = functions;
             _bodies = bodies;
@@ -56,6 +58,7 @@ namespace FcInvoke.Emulator
 
             var route = EmulatorRoute.Match(call.Method, segments);
             if (route == null) { await NotSupportedAsync(call).ConfigureAwait(false); return; }
+            _journal.CountOperation(route.Action);
             var qualifier = call.QueryValue("qualifier");
             var problem = route.CheckNames(qualifier);
             if (problem != null) { await call.ErrorAsync(new EmulatorError(400, "InvalidArgument", problem)).ConfigureAwait(false); return; }

@@ -97,6 +97,24 @@ namespace FcInvoke.Emulator
                 };
             }
         }
+
+        /// <summary>
+        /// The task as it stood at <paramref name="asOf"/> (epoch ms), from its events: null when it was accepted later;
+        /// before its end, without the end's fields (time, duration, result, error). What a listing that lags shows.
+        /// </summary>
+        public EmulatorTaskSnapshot SnapshotAsOf(long asOf)
+        {
+            if (StartedTime > asOf) return null;
+            lock (_gate)
+            {
+                var events = _events.Where(e => e.Timestamp <= asOf).ToArray();
+                if (events.Length == _events.Count) return Snapshot();
+                var status = events.Length > 0 ? events[events.Length - 1].Status : "Enqueued";
+                // A task that ended by then is shown whole; its last event is its end.
+                if (IsTerminal(status)) return Snapshot();
+                return new EmulatorTaskSnapshot { Task = this, Status = status, Events = events };
+            }
+        }
     }
 
     internal sealed class EmulatorTaskEvent
@@ -230,47 +248,59 @@ namespace FcInvoke.Emulator
             return Encoding.UTF8.GetString(bytes, 0, end);
         }
 
+        /// <summary>
+        /// How far listings lag behind the tasks (0: not at all): a listing shows the tasks as they stood this long ago,
+        /// so a task appears in listings only this long after it was accepted, and its later changes as late (a test
+        /// setting; GetAsyncTask is never behind).
+        /// </summary>
+        public TimeSpan ListingLag { get; set; }
+
         /// <summary>One page of tasks in (startedTime, id) order and the token of the next page, or null.</summary>
-        public (List<EmulatorTaskSnapshot> page, string nextToken) List(string functionKey, EmulatorTaskQuery query)
+        public (List<EmulatorTaskSnapshot> page, string nextToken) List(string functionKey, EmulatorTaskQuery query, long? now = null)
         {
-            List<EmulatorTaskSnapshot> matching;
+            var lag = (long)ListingLag.TotalMilliseconds;
+            var asOf = lag > 0 ? (now ?? EmulatorClock.NowMs()) - lag : (long?)null;
+            List<EmulatorTask> candidates;
             lock (_gate)
             {
-                matching = _tasks.Where(kv => kv.Key.StartsWith(functionKey + "\n", StringComparison.Ordinal))
-                                 .Select(kv => kv.Value.Snapshot())
-                                 .ToList();
+                // Filtered on what never changes before the (costlier) consistent copies are made.
+                var keyPrefix = functionKey + "\n";
+                candidates = _byAge.Where(n => n.key.StartsWith(keyPrefix, StringComparison.Ordinal)).Select(n => n.task)
+                    .Where(t => (string.IsNullOrEmpty(query.Qualifier) || t.Qualifier == query.Qualifier) &&
+                                (string.IsNullOrEmpty(query.IdPrefix) || t.Id.StartsWith(query.IdPrefix, StringComparison.Ordinal)) &&
+                                (!query.StartedBegin.HasValue || t.StartedTime >= query.StartedBegin.Value) &&
+                                (!query.StartedEnd.HasValue || t.StartedTime <= query.StartedEnd.Value))
+                    .ToList();
             }
-            IEnumerable<EmulatorTaskSnapshot> q = matching;
-            if (!string.IsNullOrEmpty(query.Qualifier)) q = q.Where(t => t.Task.Qualifier == query.Qualifier);
-            if (!string.IsNullOrEmpty(query.Status)) q = q.Where(t => t.Status == query.Status);
-            if (!string.IsNullOrEmpty(query.IdPrefix)) q = q.Where(t => t.Task.Id.StartsWith(query.IdPrefix, StringComparison.Ordinal));
-            if (query.StartedBegin.HasValue) q = q.Where(t => t.Task.StartedTime >= query.StartedBegin.Value);
-            if (query.StartedEnd.HasValue) q = q.Where(t => t.Task.StartedTime <= query.StartedEnd.Value);
-            var ordered = query.Descending
-                ? q.OrderByDescending(t => t.Task.StartedTime).ThenByDescending(t => t.Task.Id, StringComparer.Ordinal).ToList()
-                : q.OrderBy(t => t.Task.StartedTime).ThenBy(t => t.Task.Id, StringComparer.Ordinal).ToList();
-
+            // Ordered on what never changes, then copied only as far as the page (and the first task after it) reaches.
+            candidates.Sort((a, b) => Compare(a, b.StartedTime, b.Id, query.Descending));
             int start = 0;
             if (!string.IsNullOrEmpty(query.NextToken))
             {
                 var (time, id) = DecodeToken(query.NextToken);
-                start = ordered.FindIndex(t => Compare(t, time, id, query.Descending) >= 0);
-                if (start < 0) start = ordered.Count;
+                start = candidates.FindIndex(t => Compare(t, time, id, query.Descending) >= 0);
+                if (start < 0) start = candidates.Count;
             }
-            var page = ordered.Skip(start).Take(query.Limit).ToList();
-            var next = start + page.Count < ordered.Count ? EncodeToken(ordered[start + page.Count]) : null;
-            return (page, next);
+            var page = new List<EmulatorTaskSnapshot>(Math.Min(query.Limit, candidates.Count));
+            for (int i = start; i < candidates.Count; i++)
+            {
+                var snapshot = asOf.HasValue ? candidates[i].SnapshotAsOf(asOf.Value) : candidates[i].Snapshot();
+                if (snapshot == null || (!string.IsNullOrEmpty(query.Status) && snapshot.Status != query.Status)) continue;
+                if (page.Count == query.Limit) return (page, EncodeToken(candidates[i]));
+                page.Add(snapshot);
+            }
+            return (page, null);
         }
 
-        private static int Compare(EmulatorTaskSnapshot t, long time, string id, bool descending)
+        private static int Compare(EmulatorTask t, long time, string id, bool descending)
         {
-            int c = t.Task.StartedTime.CompareTo(time);
-            if (c == 0) c = string.CompareOrdinal(t.Task.Id, id);
+            int c = t.StartedTime.CompareTo(time);
+            if (c == 0) c = string.CompareOrdinal(t.Id, id);
             return descending ? -c : c;
         }
 
-        private static string EncodeToken(EmulatorTaskSnapshot t) =>
-            Convert.ToBase64String(Encoding.UTF8.GetBytes(t.Task.StartedTime + ":" + t.Task.Id));
+        private static string EncodeToken(EmulatorTask t) =>
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(t.StartedTime + ":" + t.Id));
 
         public static bool IsValidToken(string token)
         {

@@ -57,7 +57,7 @@ namespace FcInvoke.Emulator
             _triggers = new EmulatorTriggerRoutes(triggers, _functions, _auth, bodies, _faults, invoke, _host, identity, times, _shutdown.Token);
             var router = new EmulatorRouter(_auth, _functions, bodies, _faults,
                 new EmulatorCatalog(_functions.All, times, identity), new EmulatorAsyncConfigRoutes(_functions.All, times, identity),
-                _triggers, invoke, new EmulatorTaskRoutes(_tasks, identity), _shutdown.Token);
+                _triggers, invoke, new EmulatorTaskRoutes(_tasks, identity), _journal, _shutdown.Token);
             _listener = EmulatorListener.Start(port, router.RouteAsync, _journal, _shutdown.Token);
             Port = _listener.Port;
             Endpoint = new Uri($"http://127.0.0.1:{Port}/");
@@ -75,6 +75,13 @@ namespace FcInvoke.Emulator
         public DateTimeOffset StartedAt { get; }
         public bool IsRunning => _stopped == 0;
         public long RequestCount => _journal.RequestCount;
+
+        /// <summary>
+        /// Authenticated API requests per FC action, keyed by the action's name in the request's API version
+        /// (GetAsyncTask, ListAsyncTasks, GetStatefulAsyncInvocation, ListStatefulAsyncInvocations, InvokeFunction, ...):
+        /// what a runbook's wait or listing cost. Reset with the other counters.
+        /// </summary>
+        public IDictionary<string, long> OperationCounts => _journal.OperationCounts;
 
         /// <summary>
         /// The HTTP trigger URL (urlInternet) of each function declared with -HttpTrigger, keyed like -Function. The function
@@ -111,6 +118,16 @@ namespace FcInvoke.Emulator
             if (string.IsNullOrWhiteSpace(accessKeyId)) throw new ArgumentException("The AccessKey ID is empty.", nameof(accessKeyId));
             if (string.IsNullOrEmpty(accessKeySecret)) throw new ArgumentException("The AccessKey secret is empty.", nameof(accessKeySecret));
             _auth.Accept(accessKeyId, accessKeySecret, string.IsNullOrEmpty(securityToken) ? null : securityToken);
+        }
+
+        /// <summary>
+        /// How far task listings lag behind the tasks (a test hook): a listing shows the tasks as they stood this long ago,
+        /// so a task appears in listings only this long after it was accepted. GetAsyncTask is never behind.
+        /// </summary>
+        internal TimeSpan ListingLag
+        {
+            get => _tasks.ListingLag;
+            set => _tasks.ListingLag = value < TimeSpan.Zero ? TimeSpan.Zero : value;
         }
 
         /// <summary>Forgets the request journal and the execution counts (per function and per input).</summary>

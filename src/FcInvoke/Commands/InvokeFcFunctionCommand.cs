@@ -59,6 +59,15 @@ namespace FcInvoke.Commands
         [Alias("TaskId")]
         public string AsyncTaskId { get; set; }
 
+        /// <summary>
+        /// Gives each asynchronous invocation of this command the task id &lt;prefix&gt;&lt;n&gt;, n being the input's
+        /// position (1-based), zero-padded to 6 digits: a batch that can be listed, waited for and stopped by its prefix,
+        /// and resent safely like -AsyncTaskId.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string AsyncTaskIdPrefix { get; set; }
+
         [Parameter]
         public SwitchParameter EnableAsyncTask { get; set; }
 
@@ -95,9 +104,16 @@ namespace FcInvoke.Commands
         /// <summary>The binding rules (shared with Invoke-FcHttpTrigger): what the user named, what rows may not choose.</summary>
         private PipelineBinding _binding;
         private int _inputNumber;
+        /// <summary>The position of the next input in the batch (-AsyncTaskIdPrefix), counted whether or not the input can be sent.</summary>
+        private long _batchSequence;
 
         protected override void BeginProcessing()
         {
+            if (AsyncTaskIdPrefix != null)
+            {
+                var problem = FcNames.CheckTaskIdPrefix(AsyncTaskIdPrefix);
+                if (problem != null) ThrowTerminatingError(FcErrors.Input(FcErrorIds.InvalidArgument, problem, AsyncTaskIdPrefix));
+            }
             _binding = new PipelineBinding(this, "the payload", "the service, qualifier or task id");
             _payloadOnCommandLine = _binding.IsNamed(nameof(Payload));
             ConfigureMessages();
@@ -201,16 +217,24 @@ namespace FcInvoke.Commands
         /// <summary>Validates names, reads the payload and checks its size; null (with an error written) when this input cannot be sent.</summary>
         private FcInvocationSpec BuildSpec(object target, FcFailureContext failure)
         {
+            // The n-th input of the command gets the n-th id of the batch, so the same inputs get the same ids again.
+            var batchTaskId = AsyncTaskIdPrefix != null ? FcNames.BatchTaskId(AsyncTaskIdPrefix, ++_batchSequence) : null;
+            if (batchTaskId != null && AsyncTaskId != null)
+            {
+                WriteError(FcErrors.Input(FcErrorIds.InvalidArgument,
+                    $"Give -AsyncTaskId or -AsyncTaskIdPrefix, not both (this input has the task id '{AsyncTaskId}').", target, failure));
+                return null;
+            }
             if (!TryGetFunction(target, out var function, failure)) return null;
             bool isAsync = InvocationType == FcInvocationType.Async ||
-                           (AsyncTaskId != null && !MyInvocation.BoundParameters.ContainsKey(nameof(InvocationType)));
+                           ((AsyncTaskId ?? batchTaskId) != null && !MyInvocation.BoundParameters.ContainsKey(nameof(InvocationType)));
             var spec = new FcInvocationSpec
             {
                 Function = function,
                 IsAsync = isAsync,
                 // Without -LogType a synchronous invocation asks for its log tail, so a failure carries it; FC has none for async.
                 LogTail = MyInvocation.BoundParameters.ContainsKey(nameof(LogType)) ? LogType == FcLogType.Tail : !isAsync,
-                AsyncTaskId = AsyncTaskId,
+                AsyncTaskId = AsyncTaskId ?? batchTaskId,
                 EnableAsyncTask = EnableAsyncTask.IsPresent,
                 TraceId = TraceId,
                 AsyncDelaySec = MyInvocation.BoundParameters.ContainsKey(nameof(AsyncDelaySec)) ? AsyncDelaySec : (int?)null,
