@@ -99,11 +99,10 @@ namespace FcInvoke.Commands
         [Parameter]
         public SwitchParameter Unordered { get; set; }
 
-        private FanOut<FcInvocationResult> _fanOut;
+        private InvocationBatch<FcInvocationResult> _batch;
         private bool _payloadOnCommandLine;
         /// <summary>The binding rules (shared with Invoke-FcHttpTrigger): what the user named, what rows may not choose.</summary>
         private PipelineBinding _binding;
-        private int _inputNumber;
         /// <summary>The position of the next input in the batch (-AsyncTaskIdPrefix), counted whether or not the input can be sent.</summary>
         private long _batchSequence;
 
@@ -116,21 +115,18 @@ namespace FcInvoke.Commands
             }
             _binding = new PipelineBinding(this, "the payload", "the service, qualifier or task id");
             _payloadOnCommandLine = _binding.IsNamed(nameof(Payload));
-            ConfigureMessages();
-            _fanOut = new FanOut<FcInvocationResult>(this, Messages, ThrottleLimit, !Unordered.IsPresent, "Invoke-FcFunction",
-                                                     WriteResult, WriteFailure, PipelineStopToken);
+            _batch = new InvocationBatch<FcInvocationResult>(this, ThrottleLimit, Unordered.IsPresent, "Invoke-FcFunction", WriteResult);
         }
 
         protected override void ProcessRecord()
         {
             var piped = MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)) ? InputObject : null;
-            if (MyInvocation.ExpectingInput) _inputNumber++;
             // FcInvoke's own objects name what to invoke (and carry the connection they came from); they are never the event.
             bool fcObject = piped != null && IsFcObject(piped);
             if (fcObject && !_payloadOnCommandLine) Payload = null;
 
             var input = InputOf(piped);
-            var failure = new FcFailureContext { InputNumber = MyInvocation.ExpectingInput ? _inputNumber : 0, Input = input };
+            var failure = _batch.Next(input);
             if (piped != null && !ApplyBindingRules(piped, fcObject, failure)) return;
 
             var spec = BuildSpec(input, failure);
@@ -144,10 +140,10 @@ namespace FcInvoke.Commands
             var connected = Connection(fromInput);
             failure.Connection = connected;
             var options = CallOptions(TimeoutSec);
-            _fanOut.Submit(failure, ct => InvokeOneAsync(connected, spec, request, options, input, ct));
+            _batch.Submit(failure, ct => InvokeOneAsync(connected, spec, request, options, input, ct));
         }
 
-        protected override void EndProcessing() => _fanOut.Complete();
+        protected override void EndProcessing() => _batch.Complete();
 
         /// <summary>
         /// The input of this invocation, as results (InputObject) and errors (TargetObject) name it: the piped object, else
@@ -202,15 +198,9 @@ namespace FcInvoke.Commands
         private void WriteResult(object item, FcInvocationResult result) =>
             WriteObject(result.InvocationType == "Async" ? FcViews.Mark(result, FcViews.AsyncResult) : (object)result);
 
-        private void WriteFailure(object item, Exception error)
-        {
-            var failure = (FcFailureContext)item;
-            WriteError(FcErrors.Record(error, failure.Input, failure));
-        }
-
         protected override void Dispose(bool disposing)
         {
-            if (disposing) _fanOut?.Dispose();
+            if (disposing) _batch?.Dispose();
             base.Dispose(disposing);
         }
 

@@ -143,10 +143,9 @@ namespace FcInvoke.Commands
         [Parameter]
         public SwitchParameter SkipHttpErrorCheck { get; set; }
 
-        private FanOut<FcHttpResponse> _fanOut;
+        private InvocationBatch<FcHttpResponse> _batch;
         private PipelineBinding _binding;
         private bool _bodyOnCommandLine;
-        private int _inputNumber;
         /// <summary>Each function's trigger, found once per command (fan-out calls the same function many times).</summary>
         private readonly ConcurrentDictionary<(FcConnected, string, bool), Lazy<Task<FcTriggerTarget>>> _targets =
             new ConcurrentDictionary<(FcConnected, string, bool), Lazy<Task<FcTriggerTarget>>>();
@@ -165,20 +164,17 @@ namespace FcInvoke.Commands
         {
             _binding = new PipelineBinding(this, "the body", "the function, service or qualifier (the URL, path, query, headers, method and task id come from the command line)");
             _bodyOnCommandLine = _binding.IsNamed(nameof(Body));
-            ConfigureMessages();
-            _fanOut = new FanOut<FcHttpResponse>(this, Messages, ThrottleLimit, !Unordered.IsPresent, "Invoke-FcHttpTrigger",
-                                                 WriteResult, WriteFailure, PipelineStopToken);
+            _batch = new InvocationBatch<FcHttpResponse>(this, ThrottleLimit, Unordered.IsPresent, "Invoke-FcHttpTrigger", WriteResult);
         }
 
         protected override void ProcessRecord()
         {
             var piped = MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)) ? InputObject : null;
-            if (MyInvocation.ExpectingInput) _inputNumber++;
             bool fcObject = piped != null && IsFcObject(piped);
             if (fcObject && !_bodyOnCommandLine) Body = null;
 
             var input = InputOf(piped);
-            var failure = new FcFailureContext { InputNumber = MyInvocation.ExpectingInput ? _inputNumber : 0, Input = input };
+            var failure = _batch.Next(input);
             if (piped != null && !ApplyBindingRules(piped, fcObject, failure)) return;
 
             if (FromFile && Body != null)
@@ -197,7 +193,7 @@ namespace FcInvoke.Commands
             else ProcessFunction(spec, input, failure, fromInput, options);
         }
 
-        protected override void EndProcessing() => _fanOut.Complete();
+        protected override void EndProcessing() => _batch.Complete();
 
         /// <summary>A call to a URL: authenticated as -Authentication says, else with -Token, else signed when credentials are configured, else anonymous.</summary>
         private void ProcessUri(FcHttpCallSpec spec, object input, FcFailureContext failure, FcContext fromInput, FcCallOptions options)
@@ -228,7 +224,7 @@ namespace FcInvoke.Commands
             if (!_uriConnections.TryGetValue(key, out var connected))
                 _uriConnections[key] = connected = FcConnector.ConnectTrigger(this, request.Origin, signed ? plan : null, source, "from -Uri");
             failure.Connection = connected;
-            _fanOut.Submit(failure, ct => CallAsync(connected, spec, request, options, input, ct));
+            _batch.Submit(failure, ct => CallAsync(connected, spec, request, options, input, ct));
         }
 
         /// <summary>
@@ -255,7 +251,7 @@ namespace FcInvoke.Commands
 
             var connected = Connection(fromInput);
             failure.Connection = connected;
-            _fanOut.Submit(failure, ct => CallFunctionAsync(connected, spec, failure, options, input, ct));
+            _batch.Submit(failure, ct => CallFunctionAsync(connected, spec, failure, options, input, ct));
         }
 
         /// <summary>-WhatIf for a function's trigger: nothing is sent, not even ListTriggers; the URL (and, unless given, the authentication) are placeholders.</summary>
@@ -320,15 +316,9 @@ namespace FcInvoke.Commands
         private void WriteResult(object item, FcHttpResponse response) =>
             WriteObject(response.InvocationType == "Async" ? FcViews.Mark(response, FcViews.AsyncHttpResponse) : (object)response);
 
-        private void WriteFailure(object item, Exception error)
-        {
-            var failure = (FcFailureContext)item;
-            WriteError(FcErrors.Record(error, failure.Input, failure));
-        }
-
         protected override void Dispose(bool disposing)
         {
-            if (disposing) _fanOut?.Dispose();
+            if (disposing) _batch?.Dispose();
             base.Dispose(disposing);
         }
 
