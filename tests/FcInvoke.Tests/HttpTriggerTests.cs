@@ -1,3 +1,5 @@
+// Invoke-FcHttpTrigger's core: both trigger signers against their golden vectors, URL building and refusals, discovery,
+// response mapping and the wire. Long on purpose: the cases share the scripted handler and builders below.
 using System;
 using System.Collections.Generic;
 using System.Linq;

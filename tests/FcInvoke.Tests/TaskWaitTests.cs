@@ -1,3 +1,5 @@
+// The wait at scale: the cost model alone, then the waiter against a scripted FC (listings that lag, fail, repeat tokens,
+// lack fields; several functions and API versions). Long on purpose: the cases share the scripted FC below.
 using System;
 using System.Collections.Generic;
 using System.Globalization;

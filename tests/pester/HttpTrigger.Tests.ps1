@@ -2,6 +2,7 @@
 # right and wrong credentials (an STS one too), discovery with -FunctionName, errors, retries, fan-out, Ctrl+C, -WhatIf,
 # pipeline binding, and secrets that never show. Order and concurrency are forced with latches and barriers shared with
 # the emulated functions through the AppDomain (Set-FcTestShared), never with pauses.
+# Long on purpose: one emulator with every kind of trigger, started once, serves all the cases.
 BeforeAll {
     . $PSScriptRoot/Common.ps1
     function ConvertTo-B64Url { param([byte[]] $Bytes) [Convert]::ToBase64String($Bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_') }
