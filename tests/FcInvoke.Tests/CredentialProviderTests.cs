@@ -91,7 +91,7 @@ namespace FcInvoke.Tests
         }
 
         private static Dictionary<string, string> EmulatorQuery(string raw) =>
-            FcInvoke.Emulator.EmulatorAuthenticator.ParseQuery(raw).ToDictionary(p => p.Key, p => p.Value);
+            PercentEncoding.ParseQuery(raw).ToDictionary(p => p.Key, p => p.Value);
     }
 
     public class RefreshingProviderTests

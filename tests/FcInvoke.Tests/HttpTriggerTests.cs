@@ -222,7 +222,7 @@ namespace FcInvoke.Tests
         [Fact]
         public void Reads_a_urls_query_decoded_with_plus_as_space_and_keeps_the_urls_query_before_Query()
         {
-            Assert.Equal(new[] { KV("a", "1 2"), KV("b c", "x+y"), KV("flag", "") }, FcHttpTriggerCall.ParseQuery("?a=1+2&b%20c=x%2By&flag"));
+            Assert.Equal(new[] { KV("a", "1 2"), KV("b c", "x+y"), KV("flag", "") }, PercentEncoding.ParseQuery("a=1+2&b%20c=x%2By&flag"));
             var spec = new FcHttpCallSpec { Query = new[] { KV("z", ""), KV("a", "3") } };
             var request = FcHttpTriggerCall.BuildRequest(spec, new Uri("http://127.0.0.1:9/t?a=1"), FcTriggerAuth.Anonymous);
             Assert.Equal("http://127.0.0.1:9/t?a=1&z=&a=3", request.TargetUri.AbsoluteUri);
@@ -270,6 +270,7 @@ namespace FcInvoke.Tests
             new object[] { new FcHttpCallSpec { Path = "/a?b=1" }, "-Query" },
             new object[] { new FcHttpCallSpec { Path = "/a/../b" }, "'..' segment" },
             new object[] { new FcHttpCallSpec { Method = "GET", Body = FcRequestBody.FromBytes(new byte[] { 1 }) }, "carries no body" },
+            new object[] { new FcHttpCallSpec { Method = "POST", Body = FcRequestBody.FromBytes(new byte[] { 1 }, "not a type") }, "not a media type" },
             new object[] { new FcHttpCallSpec { Method = "HEAD", IsAsync = true }, "HEAD request cannot be asynchronous" },
             new object[] { new FcHttpCallSpec { AsyncTaskId = "t" }, "asynchronous calls only" },
             new object[] { new FcHttpCallSpec { AsyncTaskId = "9bad", IsAsync = true }, "not a valid async task id" },

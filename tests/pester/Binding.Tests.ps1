@@ -85,7 +85,7 @@ Describe 'Rows from Import-Csv and ConvertFrom-Json are payloads' {
         [pscustomobject]@{ Name = 'job-a'; n = 1 } | Invoke-FcFunction @conn -ErrorVariable err -ErrorAction SilentlyContinue
         $err | Should -HaveCount 1
         $err[0].FullyQualifiedErrorId | Should -Be 'FcInvalidArgument,FcInvoke.Commands.InvokeFcFunctionCommand'
-        "$($err[0])" | Should -Match 'No function is named for this input'
+        "$($err[0])" | Should -Match 'No function is named for this input: give it on the command line \(Invoke-FcFunction <name>\)'
         $err[0].TargetObject.Name | Should -Be 'job-a'
         $emu.RequestCount | Should -Be $before
     }

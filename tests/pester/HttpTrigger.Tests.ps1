@@ -471,7 +471,7 @@ Describe 'Invoke-FcHttpTrigger: pipeline and fan-out' {
         @($results).Content | Sort-Object | Should -Be 'got', 'signed /health'
         $results[0].Context | Should -Not -BeNullOrEmpty
         [pscustomobject]@{ Name = 'echo'; n = 1 } | Invoke-FcHttpTrigger @conn -ErrorVariable err -ErrorAction SilentlyContinue
-        "$($err[0])" | Should -Match 'No function is named for this input'
+        "$($err[0])" | Should -Match 'No function is named for this input: give it on the command line \(Invoke-FcHttpTrigger <name>\)'
     }
 
     It 'reports each failed input without stopping the others, naming the input' {

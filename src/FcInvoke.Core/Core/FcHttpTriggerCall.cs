@@ -58,6 +58,8 @@ namespace FcInvoke.Core
         public FcTriggerAuth? Authentication { get; set; }
         /// <summary>-Token: the JWT (or bearer token) sent as "Authorization: Bearer"; never shown.</summary>
         public SecureString Token { get; set; }
+        /// <summary>The authentication the caller chose: -Authentication, else Jwt with -Token; null leaves it to the trigger (or a URL's default).</summary>
+        public FcTriggerAuth? ChosenAuthentication => Authentication ?? (Token != null ? FcTriggerAuth.Jwt : (FcTriggerAuth?)null);
         public bool IsAsync { get; set; }
         public string AsyncTaskId { get; set; }
 
@@ -88,6 +90,8 @@ namespace FcInvoke.Core
                     if (segment == "." || segment == "..")
                         return $"-Path '{Path}' has a '{segment}' segment, which HTTP clients resolve before sending: write the path without it.";
             }
+            if (Body != null && !MediaTypeHeaderValue.TryParse(Body.ContentType, out _))
+                return $"-ContentType '{Body.ContentType}' is not a media type: give one like 'application/json' or 'text/csv; charset=utf-8'.";
             if (Body != null && (Method == "GET" || Method == "HEAD"))
                 return $"A {Method} request carries no body: use -Method POST (or PUT, PATCH), or send the values as -Query @{{ ... }}.";
             if (IsAsync && Method == "HEAD")
@@ -207,7 +211,8 @@ namespace FcInvoke.Core
                 .WithFunctionAnswers(!spec.IsAsync)
                 .WithDefaultAttemptTimeout(spec.IsAsync ? FcRequestDefaults.AttemptTimeout : (TimeSpan?)null)
                 .WithBody(spec.Body);
-            foreach (var q in ParseQuery(baseUri.Query)) request.WithQueryPair(q.Key, q.Value);
+            // Uri.Query keeps its '?': the query proper starts after it.
+            foreach (var q in PercentEncoding.ParseQuery(baseUri.Query.Length > 0 ? baseUri.Query.Substring(1) : baseUri.Query)) request.WithQueryPair(q.Key, q.Value);
             foreach (var q in spec.Query) request.WithQueryPair(q.Key, q.Value);
             foreach (var h in spec.Headers) request.WithHeaderPair(h.Key, h.Value);
             if (spec.IsAsync)
@@ -240,22 +245,6 @@ namespace FcInvoke.Core
             var tail = literalPath.StartsWith("/", StringComparison.Ordinal) ? literalPath.Substring(1) : literalPath;
             var encoded = string.Join("/", tail.Split('/').Select(PercentEncoding.Encode));
             return head.TrimEnd('/') + "/" + encoded;
-        }
-
-        /// <summary>A raw query ("?a=1&amp;b=x+y") as decoded pairs, '+' as a space (as the samples' URL parsers read it).</summary>
-        public static List<KeyValuePair<string, string>> ParseQuery(string rawQuery)
-        {
-            var result = new List<KeyValuePair<string, string>>();
-            if (string.IsNullOrEmpty(rawQuery)) return result;
-            foreach (var part in rawQuery.TrimStart('?').Split('&'))
-            {
-                if (part.Length == 0) continue;
-                var eq = part.IndexOf('=');
-                var name = eq < 0 ? part : part.Substring(0, eq);
-                var value = eq < 0 ? string.Empty : part.Substring(eq + 1);
-                result.Add(new KeyValuePair<string, string>(PercentEncoding.Decode(name, true), PercentEncoding.Decode(value, true)));
-            }
-            return result;
         }
 
         /// <summary>

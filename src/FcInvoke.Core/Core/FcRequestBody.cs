@@ -12,6 +12,9 @@ namespace FcInvoke.Core
     /// </summary>
     internal abstract class FcRequestBody
     {
+        /// <summary>The content type of bytes sent as they are (what InvokeFunction's event is).</summary>
+        public const string OctetStream = "application/octet-stream";
+
         protected FcRequestBody(string contentType) { ContentType = contentType; }
 
         public string ContentType { get; }
@@ -21,10 +24,10 @@ namespace FcInvoke.Core
         public abstract string Md5Hex { get; }
         public abstract HttpContent CreateContent();
 
-        public static FcRequestBody FromBytes(byte[] bytes, string contentType = "application/octet-stream") =>
+        public static FcRequestBody FromBytes(byte[] bytes, string contentType = OctetStream) =>
             new BytesBody(bytes ?? Array.Empty<byte>(), contentType);
 
-        public static FcRequestBody FromFile(string path, string contentType = "application/octet-stream") =>
+        public static FcRequestBody FromFile(string path, string contentType = OctetStream) =>
             new FileBody(path, contentType);
 
         private static string HexMd5(byte[] bytes)

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Text;
 
 namespace FcInvoke.Core
@@ -68,5 +69,24 @@ namespace FcInvoke.Core
 
         private static int HexValue(char c) =>
             c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+
+        /// <summary>
+        /// A raw query ("a=1&amp;b=x+y", without its '?') as decoded pairs in order, '+' as a space (as the SDKs' and the
+        /// samples' URL parsers read it); a name without '=' has an empty value.
+        /// </summary>
+        public static List<KeyValuePair<string, string>> ParseQuery(string rawQuery)
+        {
+            var result = new List<KeyValuePair<string, string>>();
+            if (string.IsNullOrEmpty(rawQuery)) return result;
+            foreach (var part in rawQuery.Split('&'))
+            {
+                if (part.Length == 0) continue;
+                var eq = part.IndexOf('=');
+                var name = eq < 0 ? part : part.Substring(0, eq);
+                var value = eq < 0 ? string.Empty : part.Substring(eq + 1);
+                result.Add(new KeyValuePair<string, string>(Decode(name, true), Decode(value, true)));
+            }
+            return result;
+        }
     }
 }

@@ -61,26 +61,8 @@ namespace FcInvoke.Emulator
             var unsigned = UnsignedButRequired(headers, signedNames, hasBody);
             if (unsigned != null)
                 return new EmulatorError(403, "SignatureNotMatch", $"the header '{unsigned}' is present but not signed; host, every x-acs-* header and, with a body, content-type must be in SignedHeaders");
-            var signedValues = new List<KeyValuePair<string, string>>();
-            foreach (var name in signedNames)
-            {
-                var values = headers.Values(name).ToList();
-                if (values.Count == 0) return new EmulatorError(403, "SignatureNotMatch", $"the signed header '{name}' is missing");
-                foreach (var value in values) signedValues.Add(new KeyValuePair<string, string>(name, value));
-            }
-
-            if (!_keys.TryGetValue(keyId, out var key)) return InvalidKey(keyId);
-            var canonical = Acs3Signer.BuildCanonicalRequest(method, rawPath, ParseQuery(rawQuery), signedValues, contentHash, out _);
-            if (!FixedTimeEquals(Acs3Signer.ComputeSignature(canonical, key.Secret), signature))
-                return new EmulatorError(403, "SignatureNotMatch",
-                    "The request signature we calculated does not match the signature you provided. Check your access key and signing method");
-
-            // A token marks an STS request: a permanent key is then not found among STS keys, and an STS key without its
-            // token is not found among permanent ones; Alibaba Cloud answers both as an unknown AccessKey ID.
-            var token = headers["x-acs-security-token"];
-            if (string.IsNullOrEmpty(token) != (key.Token == null)) return InvalidKey(keyId);
-            if (key.Token != null && !FixedTimeEquals(key.Token, token))
-                return new EmulatorError(403, "InvalidSecurityToken", "the security token is not valid for this AccessKey ID");
+            var refused = CheckSignature(method, rawPath, PercentEncoding.ParseQuery(rawQuery), headers, keyId, signedNames, signature, contentHash);
+            if (refused != null) return refused;
 
             switch (_nonces.TryRemember(keyId, headers["x-acs-signature-nonce"], signedAt, now))
             {
@@ -118,6 +100,23 @@ namespace FcInvoke.Emulator
                     "the difference between the request time '{0:r}' and the current time '{1:r}' is too large", signedAt, now));
             var unsigned = headers.LowerCaseNames.FirstOrDefault(n => n.StartsWith("x-acs-", StringComparison.Ordinal) && Array.IndexOf(signedNames, n) < 0);
             if (unsigned != null) return new EmulatorError(403, "SignatureNotMatch", $"the header '{unsigned}' is present but not signed; every x-acs-* header must be in SignedHeaders");
+            var payloadHash = Array.IndexOf(signedNames, "x-acs-content-sha256") >= 0 ? headers["x-acs-content-sha256"] : string.Empty;
+            var query = PercentEncoding.ParseQuery(rawQuery).GroupBy(q => q.Key, StringComparer.Ordinal).Select(g => g.First());
+            var refused = CheckSignature(method, rawPath.Replace("$", "%24"), query, headers, keyId, signedNames, signature, payloadHash);
+            if (refused != null) return refused;
+            signedContentSha256 = payloadHash.Length == 0 ? null : payloadHash.ToLowerInvariant();
+            return null;
+        }
+
+        /// <summary>
+        /// What both signatures share once the request's form is checked: every signed header present, the key known, the
+        /// signature over the canonical request right, and the STS token the key's (a token marks an STS request: a
+        /// permanent key is then not found among STS keys, and an STS key without its token is not found among permanent
+        /// ones; Alibaba Cloud answers both as an unknown AccessKey ID).
+        /// </summary>
+        private EmulatorError CheckSignature(string method, string canonicalPath, IEnumerable<KeyValuePair<string, string>> query, EmulatorHeaders headers,
+                                             string keyId, string[] signedNames, string signature, string payloadHash)
+        {
             var signedValues = new List<KeyValuePair<string, string>>();
             foreach (var name in signedNames)
             {
@@ -126,9 +125,7 @@ namespace FcInvoke.Emulator
                 foreach (var value in values) signedValues.Add(new KeyValuePair<string, string>(name, value));
             }
             if (!_keys.TryGetValue(keyId, out var key)) return InvalidKey(keyId);
-            var payloadHash = Array.IndexOf(signedNames, "x-acs-content-sha256") >= 0 ? headers["x-acs-content-sha256"] : string.Empty;
-            var query = ParseQuery(rawQuery).GroupBy(q => q.Key, StringComparer.Ordinal).Select(g => g.First());
-            var canonical = Acs3Signer.BuildCanonicalRequest(method, rawPath.Replace("$", "%24"), query, signedValues, payloadHash, out _);
+            var canonical = Acs3Signer.BuildCanonicalRequest(method, canonicalPath, query, signedValues, payloadHash, out _);
             if (!FixedTimeEquals(Acs3Signer.ComputeSignature(canonical, key.Secret), signature))
                 return new EmulatorError(403, "SignatureNotMatch",
                     "The request signature we calculated does not match the signature you provided. Check your access key and signing method");
@@ -136,7 +133,6 @@ namespace FcInvoke.Emulator
             if (string.IsNullOrEmpty(token) != (key.Token == null)) return InvalidKey(keyId);
             if (key.Token != null && !FixedTimeEquals(key.Token, token))
                 return new EmulatorError(403, "InvalidSecurityToken", "the security token is not valid for this AccessKey ID");
-            signedContentSha256 = payloadHash.Length == 0 ? null : payloadHash.ToLowerInvariant();
             return null;
         }
 
@@ -163,21 +159,6 @@ namespace FcInvoke.Emulator
                 if (name.StartsWith("x-acs-", StringComparison.Ordinal) && !signed.Contains(name)) return name;
             if (hasBody && headers.Contains("content-type") && !signed.Contains("content-type")) return "content-type";
             return null;
-        }
-
-        public static List<KeyValuePair<string, string>> ParseQuery(string rawQuery)
-        {
-            var result = new List<KeyValuePair<string, string>>();
-            if (string.IsNullOrEmpty(rawQuery)) return result;
-            foreach (var part in rawQuery.Split('&'))
-            {
-                if (part.Length == 0) continue;
-                var eq = part.IndexOf('=');
-                var name = eq < 0 ? part : part.Substring(0, eq);
-                var value = eq < 0 ? string.Empty : part.Substring(eq + 1);
-                result.Add(new KeyValuePair<string, string>(PercentEncoding.Decode(name, true), PercentEncoding.Decode(value, true)));
-            }
-            return result;
         }
 
         private static EmulatorError MissingHeader(string name) =>

@@ -58,7 +58,7 @@ namespace FcInvoke.Emulator
         /// <summary>Cancelled when the client leaves while its request is handled.</summary>
         public CancellationToken ClientGone => _http.ClientGone;
 
-        public List<KeyValuePair<string, string>> QueryPairs => _query ?? (_query = EmulatorAuthenticator.ParseQuery(Query));
+        public List<KeyValuePair<string, string>> QueryPairs => _query ?? (_query = PercentEncoding.ParseQuery(Query));
 
         public string QueryValue(string name)
         {

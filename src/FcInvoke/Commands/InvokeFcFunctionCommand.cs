@@ -1,9 +1,4 @@
-using System;
 using System.Collections;
-using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -26,7 +21,7 @@ namespace FcInvoke.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "FcFunction", DefaultParameterSetName = PayloadSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(FcInvocationResult))]
-    public sealed class InvokeFcFunctionCommand : FcFunctionCmdlet
+    public sealed class InvokeFcFunctionCommand : FcFunctionCmdlet, IPipedFunctionInput
     {
         private const string PayloadSet = "Payload";
         private const string FileSet = "InputFile";
@@ -127,7 +122,12 @@ namespace FcInvoke.Commands
 
             var input = InputOf(piped);
             var failure = _batch.Next(input);
-            if (piped != null && !ApplyBindingRules(piped, fcObject, failure)) return;
+            var unnamed = piped == null ? null : _binding.ApplyFunctionRules(this, piped, fcObject, failure);
+            if (unnamed != null)
+            {
+                WriteError(unnamed);
+                return;
+            }
 
             var spec = BuildSpec(input, failure);
             if (spec == null) return;
@@ -151,37 +151,9 @@ namespace FcInvoke.Commands
         /// </summary>
         private object InputOf(PSObject piped)
         {
-            if (piped != null) return Plain(piped);
+            if (piped != null) return InvocationInput.Plain(piped);
             if (ParameterSetName == FileSet) return InputFile;
-            return Payload != null ? Plain(Payload) : FunctionName;
-        }
-
-        private static object Plain(object value) => value is PSObject pso && !(pso.BaseObject is PSCustomObject) ? pso.BaseObject : value;
-
-        /// <summary>
-        /// What a piped object may choose: a plain row or value never chooses the service, the qualifier or the task id
-        /// (a warning names the property not used, once per command), and names the function only with a FunctionName
-        /// property; FcInvoke's own objects choose function, service and qualifier, never the task id (that would be FC's
-        /// "already exists"). Returns false, with the error written, when this input names no function.
-        /// </summary>
-        private bool ApplyBindingRules(PSObject piped, bool fcObject, FcFailureContext failure)
-        {
-            if (_binding.FromPipeline(nameof(AsyncTaskId)))
-            {
-                if (!fcObject) _binding.WarnColumn(piped, AsyncTaskId, nameof(AsyncTaskId), "AsyncTaskId", "TaskId");
-                AsyncTaskId = null;
-            }
-            if (!fcObject)
-            {
-                if (_binding.FromPipeline(nameof(ServiceName))) { _binding.WarnColumn(piped, ServiceName, nameof(ServiceName), "ServiceName"); ServiceName = null; }
-                if (_binding.FromPipeline(nameof(Qualifier))) { _binding.WarnColumn(piped, Qualifier, nameof(Qualifier), "Qualifier"); Qualifier = null; }
-                if (_binding.FromPipeline(nameof(FunctionName)) && piped.Properties["FunctionName"] == null)
-                {
-                    WriteError(FcErrors.Input(FcErrorIds.InvalidArgument, PipelineBinding.NoFunctionNamed("Invoke-FcFunction"), failure.Input, failure));
-                    return false;
-                }
-            }
-            return true;
+            return Payload != null ? InvocationInput.Plain(Payload) : FunctionName;
         }
 
         /// <summary>Worker side: no cmdlet access. A function error becomes an exception so it is reported at once.</summary>
@@ -233,19 +205,15 @@ namespace FcInvoke.Commands
 
             try
             {
-                spec.Body = ParameterSetName == FileSet ? ReadInputFile(target, isAsync, failure) : FcRequestBody.FromBytes(PSJson.ToBody(Payload));
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ItemNotFoundException)
-            {
-                WriteError(FcErrors.Record(new FcInputException(FcErrorIds.InputFileUnreadable, $"The input file '{InputFile}' cannot be read: {ex.Message}", ex), target, failure));
-                return null;
+                spec.Body = ParameterSetName == FileSet
+                    ? InvocationInput.ReadFile(this, InputFile, isAsync)
+                    : FcRequestBody.FromBytes(PSJson.ToBody(Payload));
             }
             catch (FcInputException ex)
             {
                 WriteError(FcErrors.Record(ex, target, failure));
                 return null;
             }
-            if (spec.Body == null) return null;
 
             var problem = spec.Validate();
             if (problem != null)
@@ -260,20 +228,6 @@ namespace FcInvoke.Commands
                 return null;
             }
             return spec;
-        }
-
-        private FcRequestBody ReadInputFile(object target, bool isAsync, FcFailureContext failure)
-        {
-            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(InputFile);
-            var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                WriteError(FcErrors.Input(FcErrorIds.InputFileNotFound, $"The input file '{path}' does not exist.", target, failure));
-                return null;
-            }
-            var tooLarge = FcNames.CheckPayloadSize(info.Length, isAsync);
-            if (tooLarge != null) throw new FcInputException(FcErrorIds.PayloadTooLarge, tooLarge);
-            return FcRequestBody.FromFile(path);
         }
 
         /// <summary>

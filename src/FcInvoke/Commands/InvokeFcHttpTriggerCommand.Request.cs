@@ -1,16 +1,7 @@
 using System;
 using System.Collections;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using System.Management.Automation;
-using System.Net.Http.Headers;
-using System.Security;
-using System.Threading;
-using System.Threading.Tasks;
 using FcInvoke.Core;
-using FcInvoke.Credentials;
 using FcInvoke.Interop;
 
 namespace FcInvoke.Commands
@@ -61,13 +52,7 @@ namespace FcInvoke.Commands
 
             try
             {
-                spec.Body = FromFile ? ReadInputFile(target, spec.IsAsync, failure) : BodyOf(Body);
-                if (FromFile && spec.Body == null) return null;
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ItemNotFoundException)
-            {
-                WriteError(FcErrors.Record(new FcInputException(FcErrorIds.InputFileUnreadable, $"The input file '{InputFile}' cannot be read: {ex.Message}", ex), target, failure));
-                return null;
+                spec.Body = FromFile ? InvocationInput.ReadFile(this, InputFile, spec.IsAsync, ContentType ?? FcRequestBody.OctetStream) : BodyOf(Body);
             }
             catch (FcInputException ex)
             {
@@ -91,13 +76,9 @@ namespace FcInvoke.Commands
             return spec;
         }
 
-        private string CheckContentType(FcHttpCallSpec spec)
-        {
-            if (ContentType == null) return null;
-            if (spec.Body == null) return "-ContentType describes a body, and this call sends none: give the body with -Body or -InputFile.";
-            return MediaTypeHeaderValue.TryParse(ContentType, out _) ? null
-                : $"-ContentType '{ContentType}' is not a media type: give one like 'application/json' or 'text/csv; charset=utf-8'.";
-        }
+        /// <summary>-ContentType only with a body (whether the type itself is one: <see cref="FcHttpCallSpec.Validate"/>).</summary>
+        private string CheckContentType(FcHttpCallSpec spec) =>
+            ContentType != null && spec.Body == null ? "-ContentType describes a body, and this call sends none: give the body with -Body or -InputFile." : null;
 
         /// <summary>-Body as bytes and a content type: a string as UTF-8 text, bytes as they are, data as JSON; null sends no body.</summary>
         private FcRequestBody BodyOf(object body)
@@ -110,24 +91,10 @@ namespace FcInvoke.Commands
                 case string text:
                     return FcRequestBody.FromBytes(System.Text.Encoding.UTF8.GetBytes(text), ContentType ?? DefaultTextType);
                 case byte[] bytes:
-                    return FcRequestBody.FromBytes(bytes, ContentType ?? DefaultBytesType);
+                    return FcRequestBody.FromBytes(bytes, ContentType ?? FcRequestBody.OctetStream);
                 default:
                     return FcRequestBody.FromBytes(PSJson.ToBody(body), ContentType ?? DefaultDataType);
             }
-        }
-
-        private FcRequestBody ReadInputFile(object target, bool isAsync, FcFailureContext failure)
-        {
-            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(InputFile);
-            var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                WriteError(FcErrors.Input(FcErrorIds.InputFileNotFound, $"The input file '{path}' does not exist.", target, failure));
-                return null;
-            }
-            var tooLarge = FcNames.CheckPayloadSize(info.Length, isAsync);
-            if (tooLarge != null) throw new FcInputException(FcErrorIds.PayloadTooLarge, tooLarge);
-            return FcRequestBody.FromFile(path, ContentType ?? DefaultBytesType);
         }
 
         /// <summary>-Query as decoded pairs: values as text, an array value as the name repeated, $null as an empty value.</summary>

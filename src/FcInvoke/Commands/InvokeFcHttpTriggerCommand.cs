@@ -4,16 +4,12 @@ using System;
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.IO;
-using System.Linq;
 using System.Management.Automation;
-using System.Net.Http.Headers;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using FcInvoke.Core;
 using FcInvoke.Credentials;
-using FcInvoke.Interop;
 
 namespace FcInvoke.Commands
 {
@@ -39,12 +35,11 @@ namespace FcInvoke.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "FcHttpTrigger", DefaultParameterSetName = FunctionSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(FcHttpResponse))]
-    public sealed partial class InvokeFcHttpTriggerCommand : FcCmdlet
+    public sealed partial class InvokeFcHttpTriggerCommand : FcCmdlet, IPipedFunctionInput
     {
         private const string FunctionSet = "Function";
         private const string UriSet = "Uri";
         private const string DefaultTextType = "text/plain; charset=utf-8";
-        private const string DefaultBytesType = "application/octet-stream";
         private const string DefaultDataType = "application/json";
 
         /// <summary>The trigger URL (or its base, with -Path).</summary>
@@ -201,10 +196,8 @@ namespace FcInvoke.Commands
         private void ProcessUri(FcHttpCallSpec spec, object input, FcFailureContext failure, FcContext fromInput, FcCallOptions options)
         {
             FcConnectionPlan plan = null;
-            FcTriggerAuth auth;
-            if (spec.Authentication.HasValue) auth = spec.Authentication.Value;
-            else if (spec.Token != null) auth = FcTriggerAuth.Jwt;
-            else auth = (plan = PlanFor(fromInput, required: false)) != null ? FcTriggerAuth.Signature : FcTriggerAuth.Anonymous;
+            var auth = spec.ChosenAuthentication ??
+                       ((plan = PlanFor(fromInput, required: false)) != null ? FcTriggerAuth.Signature : FcTriggerAuth.Anonymous);
             if (auth == FcTriggerAuth.Signature && plan == null) plan = PlanFor(fromInput, required: true);
             failure.TriggerAuthentication = auth.ToString();
 
@@ -262,15 +255,9 @@ namespace FcInvoke.Commands
             var fn = spec.Function.Value;
             var where = $"<the {(spec.Intranet ? "intranet" : "public")} URL of the HTTP trigger of '{fn}'" +
                         (fn.Qualifier == null ? string.Empty : $" (qualifier {fn.Qualifier})") + ", found with ListTriggers when sent>";
-            FcTriggerAuth auth;
-            string authLine = null;
-            if (spec.Authentication.HasValue) auth = spec.Authentication.Value;
-            else if (spec.Token != null) auth = FcTriggerAuth.Jwt;
-            else
-            {
-                auth = FcTriggerAuth.Anonymous;
-                authLine = "<as the trigger's authType says, found with ListTriggers when sent: anonymous none, function FC's signature, jwt -Token>";
-            }
+            var auth = spec.ChosenAuthentication ?? FcTriggerAuth.Anonymous;
+            var authLine = spec.ChosenAuthentication.HasValue ? null
+                : "<as the trigger's authType says, found with ListTriggers when sent: anonymous none, function FC's signature, jwt -Token>";
             var request = FcHttpTriggerCall.BuildRequest(spec, FcRequestPreview.TriggerStandIn, auth);
             var credentials = auth == FcTriggerAuth.Signature ? FcConnector.Plan(this, Context == null ? fromInput : null).Credentials : null;
             return FcRequestPreview.DescribeTrigger(request, credentials, where, authLine);
@@ -286,11 +273,8 @@ namespace FcInvoke.Commands
                 FcTriggerDiscovery.FindAsync(discovery.Client, fn, spec.Intranet, options, Messages, cancellationToken)));
             var target = await lazy.Value.ConfigureAwait(false);
 
-            FcTriggerAuth auth;
-            if (spec.Authentication.HasValue) auth = spec.Authentication.Value;
-            else if (spec.Token != null) auth = FcTriggerAuth.Jwt;
-            else auth = FcHttpCallSpec.AuthFor(target.AuthType, target.Function.ToString(), out var unsupported) ??
-                        throw new FcInputException(FcErrorIds.InvalidArgument, unsupported);
+            var auth = spec.ChosenAuthentication ?? FcHttpCallSpec.AuthFor(target.AuthType, target.Function.ToString(), out var unsupported) ??
+                       throw new FcInputException(FcErrorIds.InvalidArgument, unsupported);
             failure.TriggerAuthentication = auth.ToString();
             var problem = spec.CheckAgainst(target, auth);
             if (problem != null) throw new FcInputException(FcErrorIds.InvalidArgument, problem);
@@ -330,31 +314,23 @@ namespace FcInvoke.Commands
         /// </summary>
         private object InputOf(PSObject piped)
         {
-            if (piped != null) return Plain(piped);
+            if (piped != null) return InvocationInput.Plain(piped);
             if (FromFile) return InputFile;
-            if (Body != null) return Plain(Body);
+            if (Body != null) return InvocationInput.Plain(Body);
             return ByUri ? (object)Uri : FunctionName;
         }
 
-        private static object Plain(object value) => value is PSObject pso && !(pso.BaseObject is PSCustomObject) ? pso.BaseObject : value;
-
         /// <summary>
-        /// What a piped object may choose (<see cref="PipelineBinding"/>): a plain row or value never chooses the service,
-        /// qualifier, URL, path, query, headers, method or task id (a warning names the property not used, once per command)
-        /// and names the function only with a FunctionName property; FcInvoke's own objects choose the function, service
-        /// and qualifier. Returns false, with the error written, when this input names nothing to call.
+        /// What a piped object may choose (<see cref="PipelineBinding"/>): the function rules both invoking cmdlets share,
+        /// and a plain row or FcInvoke's own object never chooses the URL, path, query, headers or method (a warning names
+        /// the property not used, once per command). Returns false, with the error written, when this input names nothing to call.
         /// </summary>
         private bool ApplyBindingRules(PSObject piped, bool fcObject, FcFailureContext failure)
         {
-            if (_binding.FromPipeline(nameof(AsyncTaskId)))
-            {
-                if (!fcObject) _binding.WarnColumn(piped, AsyncTaskId, nameof(AsyncTaskId), "AsyncTaskId", "TaskId");
-                AsyncTaskId = null;
-            }
-            if (_binding.FromPipeline(nameof(Path))) { _binding.WarnColumn(piped, Path, nameof(Path), "Path"); Path = null; }
-            if (_binding.FromPipeline(nameof(Method))) { _binding.WarnColumn(piped, Method, nameof(Method), "Method"); Method = null; }
-            if (_binding.FromPipeline(nameof(Query))) { _binding.WarnColumn(piped, Query == null ? null : "set", nameof(Query), "Query"); Query = null; }
-            if (_binding.FromPipeline(nameof(Header))) { _binding.WarnColumn(piped, Header == null ? null : "set", nameof(Header), "Header"); Header = null; }
+            if (_binding.Drop(piped, nameof(Path), Path)) Path = null;
+            if (_binding.Drop(piped, nameof(Method), Method)) Method = null;
+            if (_binding.Drop(piped, nameof(Query), Query == null ? null : "set")) Query = null;
+            if (_binding.Drop(piped, nameof(Header), Header == null ? null : "set")) Header = null;
             if (_binding.FromPipeline(nameof(Uri)))
             {
                 _binding.WarnColumn(piped, Uri?.OriginalString, nameof(Uri), "Uri", "Url");
@@ -364,17 +340,10 @@ namespace FcInvoke.Commands
                     failure.Input, failure));
                 return false;
             }
-            if (!fcObject)
-            {
-                if (_binding.FromPipeline(nameof(ServiceName))) { _binding.WarnColumn(piped, ServiceName, nameof(ServiceName), "ServiceName"); ServiceName = null; }
-                if (_binding.FromPipeline(nameof(Qualifier))) { _binding.WarnColumn(piped, Qualifier, nameof(Qualifier), "Qualifier"); Qualifier = null; }
-                if (_binding.FromPipeline(nameof(FunctionName)) && piped.Properties["FunctionName"] == null)
-                {
-                    WriteError(FcErrors.Input(FcErrorIds.InvalidArgument, PipelineBinding.NoFunctionNamed("Invoke-FcHttpTrigger"), failure.Input, failure));
-                    return false;
-                }
-            }
-            return true;
+            var unnamed = _binding.ApplyFunctionRules(this, piped, fcObject, failure);
+            if (unnamed == null) return true;
+            WriteError(unnamed);
+            return false;
         }
     }
 }

@@ -4,10 +4,19 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using FcInvoke.Core;
 using FcInvoke.Interop;
 
 namespace FcInvoke.Commands
 {
+    /// <summary>The parameters of an invoking cmdlet that a piped object may bind and <see cref="PipelineBinding"/> may drop.</summary>
+    internal interface IPipedFunctionInput
+    {
+        string ServiceName { get; set; }
+        string Qualifier { get; set; }
+        string AsyncTaskId { get; set; }
+    }
+
     /// <summary>
     /// The pipeline binding rules the invoking cmdlets share (the table in docs/cmdlets/Invoke-FcFunction.md): a piped row
     /// or value is the input (Invoke-FcFunction's payload, Invoke-FcHttpTrigger's body) and names the function only with a
@@ -17,6 +26,7 @@ namespace FcInvoke.Commands
     /// </summary>
     internal sealed class PipelineBinding
     {
+
         private readonly PSCmdlet _cmdlet;
         private readonly HashSet<string> _named;
         private readonly HashSet<string> _warned = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -49,10 +59,41 @@ namespace FcInvoke.Commands
                                  $"(functions, results, tasks) choose {_ownObjectsChoose}. To take it from each input, give -{parameter} {{ $_.{property} }}.");
         }
 
-        /// <summary>The message for a piped row that names no function when the command line names none either.</summary>
-        public static string NoFunctionNamed(string verbNoun) =>
-            $"No function is named for this input: give it on the command line ({verbNoun} <name>), or per input with -FunctionName {{ $_.<property> }}. " +
-            "A piped object names the function only with a FunctionName property; its 'Name' is not taken as one.";
+        /// <summary>
+        /// The rules for what names the function, for every invoking cmdlet: nothing piped chooses the task id (FcInvoke's
+        /// own objects carry theirs, and resending it would be FC's "already exists"); a plain row or value never chooses
+        /// the service or qualifier, and names the function only with a FunctionName property. Drops what a piped object
+        /// may not choose (a warning names a plain row's property, once per command); returns the error to write when this
+        /// input names no function, else null.
+        /// </summary>
+        public ErrorRecord ApplyFunctionRules(IPipedFunctionInput input, PSObject piped, bool fcObject, FcFailureContext failure)
+        {
+            if (FromPipeline(nameof(input.AsyncTaskId)))
+            {
+                if (!fcObject) WarnColumn(piped, input.AsyncTaskId, nameof(input.AsyncTaskId), "AsyncTaskId", "TaskId");
+                input.AsyncTaskId = null;
+            }
+            if (fcObject) return null;
+            if (Drop(piped, nameof(input.ServiceName), input.ServiceName)) input.ServiceName = null;
+            if (Drop(piped, nameof(input.Qualifier), input.Qualifier)) input.Qualifier = null;
+            if (FromPipeline("FunctionName") && piped.Properties["FunctionName"] == null)
+                return FcErrors.Input(FcErrorIds.InvalidArgument,
+                    $"No function is named for this input: give it on the command line ({_cmdlet.MyInvocation.MyCommand.Name} <name>), or per input with " +
+                    "-FunctionName { $_.<property> }. A piped object names the function only with a FunctionName property; its 'Name' is not taken as one.",
+                    failure.Input, failure);
+            return null;
+        }
+
+        /// <summary>
+        /// Whether a piped row's property of the same name bound the parameter (which only the command line may give): the
+        /// caller then drops the value; the warning names the property once per command.
+        /// </summary>
+        public bool Drop(PSObject piped, string parameter, string value)
+        {
+            if (!FromPipeline(parameter)) return false;
+            WarnColumn(piped, value, parameter, parameter);
+            return true;
+        }
 
         /// <summary>A -Header hashtable as name/value pairs: values as text, several values joined with ", " as HTTP folds them.</summary>
         public static List<KeyValuePair<string, string>> HeaderPairs(IDictionary header)
