@@ -376,6 +376,76 @@ namespace FcInvoke.Tests
 
         // ---- helpers ----
 
+        // ---- Several connections at once ----
+
+        [Fact]
+        public async Task With_Any_a_task_finished_on_one_connection_ends_the_wait_on_the_others()
+        {
+            var done = new FakeTaskApi();
+            done.Add(1, "a-", "Succeeded");
+            var running = new FakeTaskApi();
+            running.Add(1, "b-", "Running");
+            var options = FastOptions();
+            options.Any = true;
+            var (onA, onB) = (new Outcome(), new Outcome());
+            var wait = FcAsyncTaskWaiter.WaitAllAsync(new[] { Group(done, "a-", onA), Group(running, "b-", onB) }, options, FastCallOptions(), NullFcLog.Instance, CancellationToken.None);
+
+            Assert.Same(wait, await Task.WhenAny(wait, Task.Delay(TimeSpan.FromSeconds(60)))); // a hang guard: without Any across connections b- is polled for ever
+            var result = await wait;
+            Assert.False(result.TimedOut);
+            Assert.Equal(1, result.Finished);
+            Assert.Equal(new[] { "a-000000" }, onA.Finished.Select(t => t.TaskId));
+            Assert.Empty(onB.Finished);
+            Assert.Equal(new[] { "b-000000" }, result.Unfinished.Select(t => t.TaskId));
+        }
+
+        [Fact]
+        public async Task A_wait_that_fails_ends_the_waits_on_the_other_connections_and_its_failure_is_thrown()
+        {
+            var broken = new FakeTaskApi();
+            broken.Add(1, "a-", "Running");
+            var running = new FakeTaskApi();
+            running.Add(1, "b-", "Running");
+            var noCredential = Client(broken, new FailingProvider());
+            var groups = new[] { new FcTaskWaitGroup(noCredential, Targets(broken, "a-"), new Outcome()), Group(running, "b-", new Outcome()) };
+            var wait = FcAsyncTaskWaiter.WaitAllAsync(groups, FastOptions(), FastCallOptions(), NullFcLog.Instance, CancellationToken.None);
+
+            Assert.Same(wait, await Task.WhenAny(wait, Task.Delay(TimeSpan.FromSeconds(60)))); // a hang guard: b- is never finished
+            var error = await Assert.ThrowsAsync<FcCredentialException>(() => wait);
+            Assert.Equal(FcCredentialFailure.Sts, error.Failure);
+            Assert.Equal(0, broken.Gets + broken.Lists);
+        }
+
+        [Fact]
+        public async Task Without_Any_the_waits_on_several_connections_each_finish_their_own_tasks()
+        {
+            var first = new FakeTaskApi();
+            first.Add(3, "a-", "Succeeded");
+            var second = new FakeTaskApi();
+            second.Add(2, "b-", "Failed");
+            var (onA, onB) = (new Outcome(), new Outcome());
+            var result = await FcAsyncTaskWaiter.WaitAllAsync(new[] { Group(first, "a-", onA), Group(second, "b-", onB) }, FastOptions(), FastCallOptions(), NullFcLog.Instance, CancellationToken.None);
+            Assert.Equal(5, result.Finished);
+            Assert.Empty(result.Unfinished);
+            Assert.Equal(first.Ids("a-"), onA.Finished.Select(t => t.TaskId).OrderBy(id => id, StringComparer.Ordinal));
+            Assert.Equal(second.Ids("b-"), onB.Finished.Select(t => t.TaskId).OrderBy(id => id, StringComparer.Ordinal));
+        }
+
+        private static FcTaskWaitGroup Group(FakeTaskApi fc, string prefix, Outcome outcome) =>
+            new FcTaskWaitGroup(Client(fc), Targets(fc, prefix), outcome);
+
+        private static List<FcTaskWaitTarget> Targets(FakeTaskApi fc, string prefix) => fc.Ids(prefix).Select(id => new FcTaskWaitTarget(Fn, id, id)).ToList();
+
+        private sealed class FailingProvider : ICredentialProvider
+        {
+            public string Name => "Failing";
+            public FcCredential LastCredential => null;
+            public string KnownAccountId => null;
+            public string AccountCacheKey => "failing";
+            public Task<FcCredential> GetCredentialAsync(IFcLog log, CancellationToken cancellationToken) =>
+                Task.FromException<FcCredential>(new FcCredentialException(FcCredentialFailure.Sts, "STS could not be reached."));
+        }
+
         private static List<FcTaskWaitTarget> Targets(int n) => Enumerable.Range(0, n).Select(i => new FcTaskWaitTarget(Fn, $"t-{i:d6}", null)).ToList();
 
         private static List<FcTaskWaitTarget> Timed(int n, long start, string prefix, bool listed = true) =>
@@ -433,18 +503,24 @@ namespace FcInvoke.Tests
 
         private static async Task<Outcome> WaitAsync(FakeTaskApi fc, IReadOnlyList<FcTaskWaitTarget> targets, FcTaskWaitStrategy strategy = FcTaskWaitStrategy.Auto)
         {
-            var client = new FcClient(new FcConnection(FcEndpoint.FromUri(new Uri("http://127.0.0.1:9/")), "1", "cn-hangzhou",
-                new StaticCredentialProvider(new FcCredential("AK", "SECRET", null, null, "Test"))), new HttpClient(fc));
             var outcome = new Outcome();
-            var options = new FcTaskWaitOptions
-            {
-                InitialDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(1), Strategy = strategy,
-                Timeout = TimeSpan.FromSeconds(60), // a hang guard, never reached by a passing test
-            };
-            var callOptions = new FcCallOptions { Retry = new FcRetryPolicy(3, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5)) };
-            outcome.Result = await FcAsyncTaskWaiter.WaitAsync(client, targets, options, callOptions, new ListLog(outcome.Log), outcome, CancellationToken.None);
+            var options = FastOptions();
+            options.Strategy = strategy;
+            options.Timeout = TimeSpan.FromSeconds(60); // a hang guard, never reached by a passing test
+            outcome.Result = await FcAsyncTaskWaiter.WaitAsync(Client(fc), targets, options, FastCallOptions(), new ListLog(outcome.Log), outcome, CancellationToken.None);
             return outcome;
         }
+
+        private static FcClient Client(FakeTaskApi fc, ICredentialProvider credentials = null) =>
+            new FcClient(new FcConnection(FcEndpoint.FromUri(new Uri("http://127.0.0.1:9/")), "1", "cn-hangzhou",
+                credentials ?? new StaticCredentialProvider(new FcCredential("AK", "SECRET", null, null, "Test"))), new HttpClient(fc));
+
+        /// <summary>Polls 1 ms apart; no deadline.</summary>
+        private static FcTaskWaitOptions FastOptions() =>
+            new FcTaskWaitOptions { InitialDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(1) };
+
+        private static FcCallOptions FastCallOptions() =>
+            new FcCallOptions { Retry = new FcRetryPolicy(3, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5)) };
 
         private sealed class FakeTask
         {
@@ -579,11 +655,7 @@ namespace FcInvoke.Tests
             private static Dictionary<string, string> ParseQuery(string query)
             {
                 var d = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var part in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    var kv = part.Split('=', 2);
-                    d[Uri.UnescapeDataString(kv[0])] = kv.Length > 1 ? Uri.UnescapeDataString(kv[1]) : string.Empty;
-                }
+                foreach (var pair in PercentEncoding.ParseQuery(query.TrimStart('?'))) d[pair.Key] = pair.Value;
                 return d;
             }
 

@@ -57,6 +57,21 @@ namespace FcInvoke.Core
         void Progress(IReadOnlyDictionary<string, int> pendingByStatus, int finished, int total);
     }
 
+    /// <summary>The tasks of one connection in a wait over several: the client that reads them, and who hears about them.</summary>
+    internal sealed class FcTaskWaitGroup
+    {
+        public FcTaskWaitGroup(FcClient client, IReadOnlyList<FcTaskWaitTarget> targets, IFcTaskWaitObserver observer)
+        {
+            Client = client;
+            Targets = targets;
+            Observer = observer;
+        }
+
+        public FcClient Client { get; }
+        public IReadOnlyList<FcTaskWaitTarget> Targets { get; }
+        public IFcTaskWaitObserver Observer { get; }
+    }
+
     /// <summary>How a wait ended.</summary>
     internal sealed class FcTaskWaitResult
     {
@@ -156,6 +171,67 @@ namespace FcInvoke.Core
                 }
             }
             return new FcTaskWaitResult(pending, finished, timedOut);
+        }
+
+        /// <summary>
+        /// Waits for the tasks of several connections together, one <see cref="WaitAsync"/> each, all at once. With Any the
+        /// first task to finish anywhere ends every wait; a wait that fails (a credential that cannot be had) ends the others
+        /// too, and its exception is thrown. Returns the tasks not finished, how many finished, and whether a deadline ended it.
+        /// </summary>
+        public static async Task<FcTaskWaitResult> WaitAllAsync(IReadOnlyList<FcTaskWaitGroup> groups, FcTaskWaitOptions options,
+                                                                FcCallOptions callOptions, IFcLog log, CancellationToken ct)
+        {
+            if (groups.Count == 1)
+                return await WaitAsync(groups[0].Client, groups[0].Targets, options, callOptions, log, groups[0].Observer, ct).ConfigureAwait(false);
+            using (var ending = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                var waits = groups.Select(async group =>
+                {
+                    var observer = options.Any ? new EndingOnFirst(group.Observer, ending) : group.Observer;
+                    try
+                    {
+                        return await WaitAsync(group.Client, group.Targets, options, callOptions, log, observer, ending.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (ending.IsCancellationRequested && !ct.IsCancellationRequested)
+                    {
+                        // Ended by another wait (Any, or its failure): what this one had not seen finish is unfinished.
+                        var pending = group.Targets.Where(t => t.LastSeen == null || !t.LastSeen.IsTerminal).ToList();
+                        return new FcTaskWaitResult(pending, group.Targets.Count - pending.Count, timedOut: false);
+                    }
+                    catch (Exception)
+                    {
+                        ending.Cancel();
+                        throw;
+                    }
+                }).ToArray();
+                var results = await Task.WhenAll(waits).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+                return new FcTaskWaitResult(results.SelectMany(r => r.Unfinished).ToList(), results.Sum(r => r.Finished), results.Any(r => r.TimedOut));
+            }
+        }
+
+        /// <summary>With Any over several connections: passes everything on, and ends every wait when a task finishes.</summary>
+        private sealed class EndingOnFirst : IFcTaskWaitObserver
+        {
+            private readonly IFcTaskWaitObserver _inner;
+            private readonly CancellationTokenSource _ending;
+
+            public EndingOnFirst(IFcTaskWaitObserver inner, CancellationTokenSource ending)
+            {
+                _inner = inner;
+                _ending = ending;
+            }
+
+            public void Finished(FcTaskWaitTarget target, FcAsyncTask task)
+            {
+                _inner.Finished(target, task);
+                _ending.Cancel(); // the wait that saw it finishes its round and returns (Any); the others are cancelled
+            }
+
+            public void Failed(FcTaskWaitTarget target, Exception error) => _inner.Failed(target, error);
+
+            public void Progress(IReadOnlyDictionary<string, int> pendingByStatus, int finished, int total) =>
+                _inner.Progress(pendingByStatus, finished, total);
         }
     }
 

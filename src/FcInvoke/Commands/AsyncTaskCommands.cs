@@ -160,7 +160,8 @@ namespace FcInvoke.Commands
     public sealed class WaitFcAsyncTaskCommand : FcFunctionCmdlet
     {
         private readonly List<(FcConnected Connection, FcTaskWaitTarget Target)> _targets = new List<(FcConnected, FcTaskWaitTarget)>();
-        private readonly HashSet<string> _seen = new HashSet<string>(StringComparer.Ordinal);
+        /// <summary>Each task once: by connection (the object itself), function and id.</summary>
+        private readonly HashSet<(FcConnected, string, string)> _seen = new HashSet<(FcConnected, string, string)>();
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -187,7 +188,7 @@ namespace FcInvoke.Commands
             var connected = Connection(ContextOf(InputObject));
             foreach (var id in TaskId)
             {
-                if (_seen.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(connected) + "\n" + fn + "\n" + id))
+                if (_seen.Add((connected, fn.ToString(), id)))
                     _targets.Add((connected, new FcTaskWaitTarget(fn, id, id)));
             }
         }
@@ -204,12 +205,14 @@ namespace FcInvoke.Commands
                 Any = Any.IsPresent,
             };
             // Tasks piped from several connections are waited for together, one waiter per connection.
-            var groups = _targets.GroupBy(t => t.Connection).Select(g => (Connection: g.Key, Targets: g.Select(t => t.Target).ToList())).ToList();
+            var groups = _targets.GroupBy(t => t.Connection)
+                .Select((g, i) => new FcTaskWaitGroup(g.Key.Client, g.Select(t => t.Target).ToList(), new QueuedObserver(Messages, totals, g.Key, i)))
+                .ToList();
             FcTaskWaitResult outcome = null;
             try
             {
                 // Each poll keeps the per-attempt limit of reads; the wait's -TimeoutSec is a deadline over all of them.
-                outcome = Run((log, ct) => WaitAllAsync(groups, options, totals, log, ct));
+                outcome = Run((log, ct) => FcAsyncTaskWaiter.WaitAllAsync(groups, options, CallOptions(0), log, ct));
             }
             catch (Exception ex) when (!FcErrors.IsFlowControl(ex))
             {
@@ -231,45 +234,6 @@ namespace FcInvoke.Commands
                     ? $"Timed out after {TimeoutSec} s (-TimeoutSec) before any of the {_targets.Count} task(s) finished: {names}."
                     : $"Timed out after {TimeoutSec} s (-TimeoutSec) with {unfinished.Count} of {_targets.Count} task(s) not finished: {names}.";
                 WriteError(FcErrors.WaitTimeout(message, unfinished.Select(t => (object)t.LastSeen ?? t.TaskId).ToArray()));
-            }
-        }
-
-        /// <summary>
-        /// Worker side: one waiter per connection, all at once. With -Any the first task to finish anywhere ends every wait;
-        /// a failure of one wait ends the others too. Returns the tasks not finished, how many finished, and whether the deadline ended it.
-        /// </summary>
-        private async Task<FcTaskWaitResult> WaitAllAsync(List<(FcConnected Connection, List<FcTaskWaitTarget> Targets)> groups,
-                                                                       FcTaskWaitOptions options, ProgressTotals totals, IFcLog log, CancellationToken ct)
-        {
-            if (groups.Count == 1)
-            {
-                var only = groups[0];
-                return await FcAsyncTaskWaiter.WaitAsync(only.Connection.Client, only.Targets, options, CallOptions(0), log,
-                                                         new QueuedObserver(Messages, totals, only.Connection, 0, null), ct).ConfigureAwait(false);
-            }
-            using (var ending = CancellationTokenSource.CreateLinkedTokenSource(ct))
-            {
-                var waits = groups.Select(async (g, i) =>
-                {
-                    var observer = new QueuedObserver(Messages, totals, g.Connection, i, options.Any ? ending : null);
-                    try
-                    {
-                        return await FcAsyncTaskWaiter.WaitAsync(g.Connection.Client, g.Targets, options, CallOptions(0), log, observer, ending.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (ending.IsCancellationRequested && !ct.IsCancellationRequested)
-                    {
-                        var pending = g.Targets.Where(t => t.LastSeen == null || !t.LastSeen.IsTerminal).ToList();
-                        return new FcTaskWaitResult(pending, g.Targets.Count - pending.Count, timedOut: false);
-                    }
-                    catch (Exception)
-                    {
-                        ending.Cancel();
-                        throw;
-                    }
-                }).ToArray();
-                var results = await Task.WhenAll(waits).ConfigureAwait(false);
-                ct.ThrowIfCancellationRequested();
-                return new FcTaskWaitResult(results.SelectMany(r => r.Unfinished).ToList(), results.Sum(r => r.Finished), results.Any(r => r.TimedOut));
             }
         }
 
@@ -311,25 +275,19 @@ namespace FcInvoke.Commands
             private readonly ProgressTotals _totals;
             private readonly FcConnected _connection;
             private readonly int _group;
-            private readonly CancellationTokenSource _endAllOnFirst;
 
-            public QueuedObserver(PipelineMessageQueue queue, ProgressTotals totals, FcConnected connection, int group, CancellationTokenSource endAllOnFirst)
+            public QueuedObserver(PipelineMessageQueue queue, ProgressTotals totals, FcConnected connection, int group)
             {
                 _queue = queue;
                 _totals = totals;
                 _connection = connection;
                 _group = group;
-                _endAllOnFirst = endAllOnFirst;
             }
 
             public void Finished(FcTaskWaitTarget target, FcAsyncTask task)
             {
                 task.Context = _connection.Context;
                 _queue.Post(c => c.WriteObject(task));
-                if (_endAllOnFirst != null)
-                {
-                    try { _endAllOnFirst.Cancel(); } catch (ObjectDisposedException) { /* every wait has ended already */ }
-                }
             }
 
             public void Failed(FcTaskWaitTarget target, Exception error) =>
