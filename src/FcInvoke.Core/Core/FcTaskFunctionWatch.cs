@@ -31,7 +31,6 @@ namespace FcInvoke.Core
     {
         private const int MaxPause = 64;
         /// <summary>Empty pages in a row after which a listing is taken as stalled (as FcPager does).</summary>
-        private const int MaxEmptyPages = 20;
 
         private enum Trust { Unknown, Complete, Incomplete }
 
@@ -280,20 +279,18 @@ namespace FcInvoke.Core
         {
             var remaining = new HashSet<FcTaskWaitTarget>(plan.Targets.Where(t => !shown.ContainsKey(t)));
             if (remaining.Count == 0) return ListOutcome.Complete; // an earlier listing of this round showed them all
-            var tokens = new HashSet<string>(StringComparer.Ordinal);
+            var progress = new FcListingProgress();
             string next = null;
-            int pages = 0, empty = 0;
             try
             {
                 while (true)
                 {
-                    if (pages >= plan.MaxPages)
+                    if (progress.Pages >= plan.MaxPages)
                     {
                         reads.Log.Verbose($"{Function}: the listing of {plan} needed more than {plan.MaxPages} page(s); its {remaining.Count} task(s) not shown yet are read one by one.");
                         return ListOutcome.OverBudget;
                     }
                     Pages++;
-                    pages++;
                     var page = await FcAsyncTasks.ListPageAsync(reads.Client, Function, plan.ToQuery(next, FcTaskWaitPlanner.PageSize), reads.CallOptions,
                                                                 reads.Log, reads.Token).ConfigureAwait(false);
                     _passingFailures = 0;
@@ -310,12 +307,12 @@ namespace FcInvoke.Core
                         }
                     }
                     if (remaining.Count == 0 || page.NextToken == null) return ListOutcome.Complete;
-                    if (!tokens.Add(page.NextToken) || (page.Items.Count == 0 && ++empty >= MaxEmptyPages))
+                    var stalled = progress.Stalled(page.Items.Count, page.NextToken);
+                    if (stalled != null)
                     {
-                        reads.Log.Verbose($"{Function}: the task listing did not progress (a repeated nextToken or {MaxEmptyPages} empty pages); its tasks are read one by one from now on.");
+                        reads.Log.Verbose($"{Function}: the task listing {stalled}; its tasks are read one by one from now on.");
                         return ListOutcome.Failed;
                     }
-                    if (page.Items.Count > 0) empty = 0;
                     next = page.NextToken;
                 }
             }

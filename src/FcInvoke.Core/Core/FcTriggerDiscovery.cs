@@ -54,18 +54,20 @@ namespace FcInvoke.Core
                                                             CancellationToken cancellationToken)
         {
             var triggers = new List<FcTriggerInfo>();
-            var tokens = new HashSet<string>(StringComparer.Ordinal);
+            var progress = new FcListingProgress();
             string token = null;
-            for (int page = 1; ; page++)
+            while (true)
             {
                 var request = new FcListQuery { Limit = FcListQuery.MaxPageSize, NextToken = token }.ApplyTo(FcOperations.ListTriggers(fn));
                 var response = await client.SendAsync(request, options, log, cancellationToken).ConfigureAwait(false);
                 if (!response.IsSuccess) throw FcErrorParser.Parse(response, request.Action);
-                triggers.AddRange(ParsePage(response, request.Action, out var next));
+                var page = ParsePage(response, request.Action, out var next);
+                triggers.AddRange(page);
                 if (string.IsNullOrEmpty(next)) break;
-                if (!tokens.Add(next) || page >= MaxPages)
-                    throw new FcPagingException(request.Action,
-                        $"ListTriggers of '{fn}' did not progress (a repeated nextToken, or more than {MaxPages} pages); {triggers.Count} triggers were read.");
+                var stalled = progress.Stalled(page.Count, next) ??
+                              (progress.Pages >= MaxPages ? $"went on past {MaxPages} pages, more than a function's triggers fill" : null);
+                if (stalled != null)
+                    throw new FcPagingException(request.Action, $"ListTriggers of '{fn}' {stalled}; {triggers.Count} triggers were read.");
                 token = next;
             }
             var target = Pick(fn, triggers, intranet, client.Connection.Endpoint);

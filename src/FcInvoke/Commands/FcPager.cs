@@ -10,14 +10,10 @@ namespace FcInvoke.Commands
     /// <summary>
     /// Writes a SupportsPaging cmdlet's items through -Skip, -First and -IncludeTotalCount, and lists FC's pages for it
     /// (following nextToken), asking FC for no more than -First still needs. A listing always ends: at the last page,
-    /// as soon as -First is satisfied, or with an FcPagingStalled error when the server repeats a nextToken or sends
-    /// <see cref="MaxEmptyPagesInARow"/> empty pages in a row.
+    /// as soon as -First is satisfied, or with an FcPagingStalled error when it does not progress (<see cref="FcListingProgress"/>).
     /// </summary>
     internal sealed class FcPager
     {
-        /// <summary>Empty pages (each with a nextToken) after which a listing is taken to be going nowhere.</summary>
-        public const int MaxEmptyPagesInARow = 20;
-
         private readonly FcCmdlet _cmdlet;
         private ulong _seen;
         private bool _cut;
@@ -41,9 +37,7 @@ namespace FcInvoke.Commands
             where TQuery : IFcPagedQuery
         {
             var paging = Paging;
-            var tokens = new HashSet<string>(StringComparer.Ordinal);
-            int pages = 0, emptyInARow = 0;
-            long items = 0;
+            var progress = new FcListingProgress();
             do
             {
                 if (Satisfied) return true;
@@ -54,35 +48,23 @@ namespace FcInvoke.Commands
                     query.Limit = (int)Math.Min((ulong)Math.Max(query.Limit, 1), wanted);
                 }
                 if (!_cmdlet.TryRun((log, ct) => fetch(query, log, ct), target, out var page)) return false;
-                pages++;
-                items += page.Items.Count;
                 foreach (var item in page.Items)
                 {
                     if (keep(item) && !Write(item)) return true;
                 }
                 var next = page.NextToken;
-                if (next != null)
+                var stalled = progress.Stalled(page.Items.Count, next);
+                if (stalled != null)
                 {
-                    emptyInARow = page.Items.Count == 0 ? emptyInARow + 1 : 0;
-                    string stalled = null;
-                    if (!tokens.Add(next))
-                        stalled = $"returned the nextToken '{Shorten(next)}' a second time (page {pages}): following it would list the same pages forever";
-                    else if (emptyInARow >= MaxEmptyPagesInARow)
-                        stalled = $"returned {emptyInARow} empty pages in a row, each with a new nextToken (page {pages})";
-                    if (stalled != null)
-                    {
-                        var action = page.Action ?? "The listing";
-                        _cmdlet.WriteError(FcErrors.Record(new FcPagingException(action,
-                            $"{action} {stalled}. The listing was stopped after {items} item(s) from {pages} page(s); what was written is complete up to there."), target));
-                        return false;
-                    }
+                    var action = page.Action ?? "The listing";
+                    _cmdlet.WriteError(FcErrors.Record(new FcPagingException(action,
+                        $"{action} {stalled}. The listing was stopped after {progress.Items} item(s) from {progress.Pages} page(s); what was written is complete up to there."), target));
+                    return false;
                 }
                 query.NextToken = next;
             } while (query.NextToken != null);
             return true;
         }
-
-        private static string Shorten(string token) => token.Length <= 40 ? token : token.Substring(0, 40) + "…";
 
         /// <summary>Writes one object through -Skip/-First; false once -First is reached.</summary>
         public bool Write(object item)
