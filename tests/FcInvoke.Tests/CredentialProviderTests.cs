@@ -330,6 +330,21 @@ namespace FcInvoke.Tests
             }
         }
 
+        [Theory]
+        [InlineData("{\"AccessKeyId\": \"K\", \"AccessKeySecret\": \"S\", \"SecurityToken\": \"T\", \"Expiration\": \"2030-01-01T00:00:00Z\"}", null)]
+        [InlineData("{\"AccessKeyId\": \"K\", \"SecurityToken\": 7, \"Expiration\": \"2030-01-01T00:00:00Z\"}", "without AccessKeySecret, SecurityToken")]
+        [InlineData("{\"AccessKeyId\": \"K\", \"AccessKeySecret\": \"S\", \"SecurityToken\": \"T\", \"Expiration\": \"tomorrow\"}", "an Expiration that is not a UTC time")]
+        [InlineData("[1]", "without AccessKeyId, AccessKeySecret, SecurityToken, Expiration")]
+        public void The_temporary_credential_sts_ecs_and_uris_answer_is_read_whole_or_not_at_all(string json, string problem)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            var credential = StsClient.ReadTemporaryCredential(doc.RootElement, "Test", out var found);
+            if (problem == null) Assert.Null(found);
+            else Assert.StartsWith(problem, found);
+            if (problem == null) Assert.Equal(("K", "S", "T", 2030), (credential.AccessKeyId, credential.AccessKeySecret, credential.SecurityToken, credential.Expiration.Value.Year));
+            else Assert.Null(credential);
+        }
+
         [Fact]
         public async Task An_answer_without_Code_is_accepted_as_by_credentials_go_and_nodejs()
         {

@@ -72,19 +72,7 @@ namespace FcInvoke.Credentials
                 var code = StsClient.String(root, "Code");
                 if (code != null && code != "Success")
                     throw Failure($"{what} answered Code '{(PlainCode.IsMatch(code) ? code : "(not shown)")}', not 'Success'.");
-                var id = StsClient.String(root, "AccessKeyId");
-                var secret = StsClient.String(root, "AccessKeySecret");
-                var token = StsClient.String(root, "SecurityToken");
-                var expirationText = StsClient.String(root, "Expiration");
-                var missing = new List<string>();
-                if (string.IsNullOrEmpty(id)) missing.Add("AccessKeyId");
-                if (string.IsNullOrEmpty(secret)) missing.Add("AccessKeySecret");
-                if (string.IsNullOrEmpty(token)) missing.Add("SecurityToken");
-                if (string.IsNullOrEmpty(expirationText)) missing.Add("Expiration");
-                if (missing.Count > 0) throw Failure($"{what} answered without {string.Join(", ", missing)}.");
-                var expiration = StsClient.ParseExpiration(expirationText);
-                if (!expiration.HasValue) throw Failure($"{what} answered an Expiration that is not a UTC time like 2006-01-02T15:04:05Z.");
-                return new FcCredential(id, secret, token, expiration, Name);
+                return StsClient.ReadTemporaryCredential(root, Name, out var problem) ?? throw Failure($"{what} answered {problem}.");
             }
         }
 

@@ -241,17 +241,34 @@ namespace FcInvoke.Credentials
 
         private FcCredential ReadCredentials(JsonElement root, string source, string action)
         {
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("Credentials", out var c) && c.ValueKind == JsonValueKind.Object)
-            {
-                var id = String(c, "AccessKeyId");
-                var secret = String(c, "AccessKeySecret");
-                var token = String(c, "SecurityToken");
-                var expiration = ParseExpiration(String(c, "Expiration"));
-                if (!string.IsNullOrEmpty(id) && !string.IsNullOrEmpty(secret) && !string.IsNullOrEmpty(token) && expiration.HasValue)
-                    return new FcCredential(id, secret, token, expiration, source);
-            }
-            throw new FcCredentialException(FcCredentialFailure.Sts,
-                $"STS {action} at {Endpoint.Host} answered without Credentials (AccessKeyId, AccessKeySecret, SecurityToken, Expiration).");
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("Credentials", out var c) || c.ValueKind != JsonValueKind.Object)
+                throw new FcCredentialException(FcCredentialFailure.Sts,
+                    $"STS {action} at {Endpoint.Host} answered without Credentials (AccessKeyId, AccessKeySecret, SecurityToken, Expiration).");
+            return ReadTemporaryCredential(c, source, out var problem) ??
+                   throw new FcCredentialException(FcCredentialFailure.Sts, $"STS {action} at {Endpoint.Host} answered Credentials {problem}.");
+        }
+
+        /// <summary>
+        /// A temporary credential as STS, the ECS metadata service and credentials URIs write it (AccessKeyId, AccessKeySecret,
+        /// SecurityToken, Expiration); null when it is incomplete, with what is wrong in <paramref name="problem"/> ("without
+        /// SecurityToken", "an Expiration that is not ...") for a message that says who answered it.
+        /// </summary>
+        internal static FcCredential ReadTemporaryCredential(JsonElement element, string source, out string problem)
+        {
+            var id = String(element, "AccessKeyId");
+            var secret = String(element, "AccessKeySecret");
+            var token = String(element, "SecurityToken");
+            var expirationText = String(element, "Expiration");
+            var missing = new List<string>();
+            if (string.IsNullOrEmpty(id)) missing.Add("AccessKeyId");
+            if (string.IsNullOrEmpty(secret)) missing.Add("AccessKeySecret");
+            if (string.IsNullOrEmpty(token)) missing.Add("SecurityToken");
+            if (string.IsNullOrEmpty(expirationText)) missing.Add("Expiration");
+            var expiration = ParseExpiration(expirationText);
+            problem = missing.Count > 0 ? "without " + string.Join(", ", missing)
+                : !expiration.HasValue ? "an Expiration that is not a UTC time like 2006-01-02T15:04:05Z"
+                : null;
+            return problem == null ? new FcCredential(id, secret, token, expiration, source) : null;
         }
 
         internal static DateTimeOffset? ParseExpiration(string value) =>

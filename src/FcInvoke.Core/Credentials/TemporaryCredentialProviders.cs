@@ -152,13 +152,10 @@ namespace FcInvoke.Credentials
                 {
                     var root = json.RootElement;
                     var code = StsClient.String(root, "Code");
-                    var id = StsClient.String(root, "AccessKeyId");
-                    var secret = StsClient.String(root, "AccessKeySecret");
-                    var securityToken = StsClient.String(root, "SecurityToken");
-                    var expiration = StsClient.ParseExpiration(StsClient.String(root, "Expiration"));
-                    if (code != "Success" || string.IsNullOrEmpty(id) || string.IsNullOrEmpty(secret) || string.IsNullOrEmpty(securityToken) || !expiration.HasValue)
-                        throw Failure($"did not return a credential for RAM role '{role}' (Code '{code ?? "none"}').");
-                    return new FcCredential(id, secret, securityToken, expiration, $"EcsRamRole '{role}'");
+                    var credential = StsClient.ReadTemporaryCredential(root, $"EcsRamRole '{role}'", out var problem);
+                    if (code != "Success" || credential == null)
+                        throw Failure($"did not return a credential for RAM role '{role}' (Code '{code ?? "none"}'{(problem == null ? string.Empty : ", " + problem)}).");
+                    return credential;
                 }
             }
             catch (JsonException)
